@@ -1,0 +1,228 @@
+// Package store keeps Patron's data in one bbolt file that is at rest between
+// operations: every call opens the file, runs one short transaction and
+// closes it again, so the file can be copied, backed up and shared by several
+// Patron windows at any moment they are idle. It is the only package that
+// imports bbolt.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Errors a caller can test for with errors.Is. Each is wrapped in a sentence
+// that names the file.
+var (
+	ErrNotExist      = errors.New("data file does not exist")
+	ErrBusy          = errors.New("another Patron is busy with the file")
+	ErrNewerSchema   = errors.New("data file is from a newer Patron")
+	ErrDamaged       = errors.New("data file is damaged")
+	ErrDiskFull      = errors.New("the disk is full")
+	ErrNotFound      = errors.New("not found")
+	ErrConflict      = errors.New("changed since by someone else")
+	ErrNothingToUndo = errors.New("nothing to undo")
+)
+
+// LockWait is how long a call waits for another process's lock on the file
+// before giving up with ErrBusy.
+var LockWait = 5 * time.Second
+
+// Options say how a store is opened.
+type Options struct {
+	// Create makes the file (and its folder) when it does not exist.
+	// Commands that only read leave it false.
+	Create bool
+	// Actor is who writes: recorded with every change.
+	Actor Actor
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is a handle on one data file. It holds no open file between calls
+// and is safe for concurrent use.
+type Store struct {
+	path   string
+	actor  Actor
+	now    func() time.Time
+	gate   *sync.RWMutex
+	fileID string
+}
+
+// gates serialises access to each file inside this process: a second bbolt
+// open of the same file in one process would wait on its own lock.
+var (
+	gatesMu sync.Mutex
+	gates   = map[string]*sync.RWMutex{}
+)
+
+func gateFor(path string) *sync.RWMutex {
+	gatesMu.Lock()
+	defer gatesMu.Unlock()
+	g, ok := gates[path]
+	if !ok {
+		g = &sync.RWMutex{}
+		gates[path] = g
+	}
+	return g
+}
+
+// Open prepares the data file at path: it checks the file's health without
+// trusting bbolt with a damaged file, creates it when asked, refuses a file
+// from a newer Patron and migrates an older one (after writing a backup
+// beside it). The file is closed again when Open returns.
+func Open(path string, o Options) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot use %s as a data file: %w", path, err)
+	}
+	s := &Store{path: abs, actor: o.Actor, now: o.Now, gate: gateFor(abs)}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.actor.Via == "" {
+		s.actor = CurrentActor("cli")
+	}
+	st, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if !o.Create {
+			return nil, fmt.Errorf("%s: %w (run `patron` or `patron demo` to create one, or pass --db)", abs, ErrNotExist)
+		}
+		if err := s.create(); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %w", abs, err)
+	case st.IsDir():
+		return nil, fmt.Errorf("%s is a folder, not a Patron data file", abs)
+	}
+	if err := s.prepare(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path is the absolute path of the data file.
+func (s *Store) Path() string { return s.path }
+
+// FileID is the identity made when the file was created; a restore replaces it.
+func (s *Store) FileID() string { return s.fileID }
+
+// Actor is who this handle writes as.
+func (s *Store) Actor() Actor { return s.actor }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+func (s *Store) create() error {
+	dir := filepath.Dir(s.path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("cannot create the folder %s: %w", dir, err)
+		}
+	}
+	s.gate.Lock()
+	defer s.gate.Unlock()
+	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: LockWait})
+	if err != nil {
+		return s.explain(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return initSchema(tx, s.now()) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return s.explain(err)
+	}
+	return nil
+}
+
+// view runs fn in a read-only transaction on a freshly opened file, closing
+// it straight after. Long reads must be chunked by the caller.
+func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	s.gate.RLock()
+	defer s.gate.RUnlock()
+	if err := preflight(s.path); err != nil {
+		return err
+	}
+	db, err := bolt.Open(s.path, 0o600, &bolt.Options{ReadOnly: true, Timeout: LockWait})
+	if err != nil {
+		return s.explain(err)
+	}
+	err = guard(func() error { return db.View(fn) })
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return s.explain(err)
+}
+
+// rawUpdate runs fn in a write transaction without recording a change. Only
+// schema work and the change feed's own bookkeeping use it.
+func (s *Store) rawUpdate(fn func(tx *bolt.Tx) error) error {
+	s.gate.Lock()
+	defer s.gate.Unlock()
+	if err := preflight(s.path); err != nil {
+		return err
+	}
+	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: LockWait})
+	if err != nil {
+		return s.explain(err)
+	}
+	err = guard(func() error { return db.Update(fn) })
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return s.explain(err)
+}
+
+// guard turns bbolt's panics on a damaged page (and memory faults on the
+// mapped file) into ErrDamaged instead of a crash.
+func guard(fn func() error) (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrDamaged, r)
+		}
+	}()
+	return fn()
+}
+
+// explain turns low-level failures into the errors a shop owner can act on.
+func (s *Store) explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	name := filepath.Base(s.path)
+	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return fmt.Errorf("%s is being saved by another Patron window; try again in a moment: %w", name, ErrBusy)
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EFBIG), errors.Is(err, syscall.EDQUOT):
+		return fmt.Errorf("the disk is full; nothing was lost, but %s was not saved: free some space and try again: %w", name, ErrDiskFull)
+	case errors.Is(err, ErrDamaged) && !errors.Is(err, errDamagedExplained):
+		return damagedError(s.path, err)
+	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum), errors.Is(err, bolt.ErrVersionMismatch):
+		return damagedError(s.path, err)
+	}
+	return err
+}
+
+var errDamagedExplained = errors.New("explained")
+
+// damagedError is the sentence for a damaged file: which file, and the way out.
+func damagedError(path string, cause error) error {
+	advice := "restore a backup with `patron restore BACKUP`"
+	if b := NewestBackup(path); b != "" {
+		advice = fmt.Sprintf("restore the newest backup with `patron restore %s`", b)
+	}
+	return fmt.Errorf("%s is damaged and was left untouched (%v); %s: %w%w", path, cause, advice, ErrDamaged, errDamagedExplained)
+}
