@@ -143,3 +143,17 @@ func kindNames() string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// PointsFor is the loyalty points an amount earns (a purchase, positive) or
+// takes back (a return, negative): one point per whole currency unit,
+// rounded down per interaction.
+func PointsFor(k Kind, amount Money, c Currency) int64 {
+	whole := int64(amount) / pow10(c.Digits)
+	switch k {
+	case KindPurchase:
+		return whole
+	case KindReturn:
+		return -whole
+	}
+	return 0
+}

@@ -97,7 +97,7 @@ func (s *Store) update(fn func(w *wtx) error) (*Change, error) {
 			return err
 		}
 		if v > SchemaVersion {
-			return fmt.Errorf("%s was replaced by a file from a newer Patron; it was not touched: %w", s.path, ErrNewerSchema)
+			return says(ErrNewerSchema, nil, fmt.Sprintf("%s was replaced by a file from a newer Patron; it was not touched", s.path))
 		}
 		changes := tx.Bucket(bChanges)
 		seq, err := changes.NextSequence()
@@ -306,7 +306,7 @@ func (s *Store) Undo() (*Change, error) {
 			return ErrNothingToUndo
 		}
 		if target.Stripped {
-			return fmt.Errorf("%q is too old to undo: %w", target.Summary, ErrNothingToUndo)
+			return says(ErrNothingToUndo, nil, fmt.Sprintf("%q is too old to undo", target.Summary))
 		}
 		keys := map[string]bool{}
 		for _, t := range target.Touched {
@@ -322,8 +322,8 @@ func (s *Store) Undo() (*Change, error) {
 			}
 			for _, t := range later.Touched {
 				if keys[t.Bucket+"\x00"+string(t.Key)] {
-					return fmt.Errorf("cannot undo %q: it was changed since by %s at %s: %w",
-						target.Summary, later.Actor, later.At.Local().Format("15:04"), ErrConflict)
+					return says(ErrConflict, nil, fmt.Sprintf("cannot undo %q: it was changed since by %s at %s",
+						target.Summary, later.Actor, later.At.Local().Format("15:04")))
 				}
 			}
 		}

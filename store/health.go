@@ -83,7 +83,7 @@ func readMeta(f *os.File, off int64) (boltMeta, error) {
 func preflight(path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s: %w", path, ErrNotExist)
+		return says(ErrNotExist, err, fmt.Sprintf("%s does not exist", path))
 	}
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", path, err)

@@ -111,8 +111,8 @@ func (s *Store) prepare() error {
 		return err
 	}
 	if version > SchemaVersion {
-		return fmt.Errorf("%s was written by a newer Patron (file version %d, this Patron knows up to %d); it was not touched: update Patron to open it: %w",
-			s.path, version, SchemaVersion, ErrNewerSchema)
+		return says(ErrNewerSchema, nil, fmt.Sprintf("%s was written by a newer Patron (file version %d, this Patron knows up to %d); it was not touched: update Patron to open it",
+			s.path, version, SchemaVersion))
 	}
 	if version == SchemaVersion {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,7 +30,7 @@ var (
 	ErrDiskFull      = errors.New("the disk is full")
 	ErrNotFound      = errors.New("not found")
 	ErrConflict      = errors.New("changed since by someone else")
-	ErrNothingToUndo = errors.New("nothing to undo")
+	ErrNothingToUndo = errors.New("there is nothing of this window's to undo")
 )
 
 // LockWait is how long a call waits for another process's lock on the file
@@ -95,7 +96,7 @@ func Open(path string, o Options) (*Store, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if !o.Create {
-			return nil, fmt.Errorf("%s: %w (run `patron` or `patron demo` to create one, or pass --db)", abs, ErrNotExist)
+			return nil, says(ErrNotExist, err, fmt.Sprintf("%s does not exist; run `patron` to create it, or pass --db to use another file", abs))
 		}
 		if err := s.create(); err != nil {
 			return nil, err
@@ -202,27 +203,30 @@ func (s *Store) explain(err error) error {
 	if err == nil {
 		return nil
 	}
+	if _, ok := err.(*ownerError); ok {
+		return err
+	}
 	name := filepath.Base(s.path)
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
-		return fmt.Errorf("%s is being saved by another Patron window; try again in a moment: %w", name, ErrBusy)
+		return says(ErrBusy, err, fmt.Sprintf("%s is being saved by another Patron window; try again in a moment", name))
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EFBIG), errors.Is(err, syscall.EDQUOT):
-		return fmt.Errorf("the disk is full; nothing was lost, but %s was not saved: free some space and try again: %w", name, ErrDiskFull)
-	case errors.Is(err, ErrDamaged) && !errors.Is(err, errDamagedExplained):
-		return damagedError(s.path, err)
-	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum), errors.Is(err, bolt.ErrVersionMismatch):
+		return says(ErrDiskFull, err, fmt.Sprintf("the disk is full; nothing was lost, but the last change to %s was not saved: free some space and try again", name))
+	case errors.Is(err, ErrDamaged), errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum), errors.Is(err, bolt.ErrVersionMismatch):
 		return damagedError(s.path, err)
 	}
 	return err
 }
 
-var errDamagedExplained = errors.New("explained")
-
 // damagedError is the sentence for a damaged file: which file, and the way out.
 func damagedError(path string, cause error) error {
+	if oe, ok := cause.(*ownerError); ok && oe.kind == ErrDamaged {
+		return cause
+	}
 	advice := "restore a backup with `patron restore BACKUP`"
 	if b := NewestBackup(path); b != "" {
 		advice = fmt.Sprintf("restore the newest backup with `patron restore %s`", b)
 	}
-	return fmt.Errorf("%s is damaged and was left untouched (%v); %s: %w%w", path, cause, advice, ErrDamaged, errDamagedExplained)
+	why := strings.TrimPrefix(cause.Error(), ErrDamaged.Error()+": ")
+	return says(ErrDamaged, cause, fmt.Sprintf("%s is damaged (%s) and was left untouched; %s", path, why, advice))
 }
