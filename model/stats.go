@@ -11,7 +11,7 @@ const WindowMonths = 13
 
 // MonthOf is year*100+month of t in loc.
 func MonthOf(t time.Time, loc *time.Location) int {
-	t = t.In(loc)
+	t = t.In(orLocal(loc))
 	return t.Year()*100 + int(t.Month())
 }
 
@@ -27,10 +27,12 @@ func AddMonths(month, n int) int {
 	return y*100 + m + 1
 }
 
-// DayOf is the shop's calendar day of t, as midnight in loc.
+// DayOf is the shop's calendar day of t, as its first instant in loc
+// (time.Date would give 23:00 the day before where midnight is skipped).
 func DayOf(t time.Time, loc *time.Location) time.Time {
+	loc = orLocal(loc)
 	y, m, d := t.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return StartOfDay(y, m, d, loc)
 }
 
 // ComputeStats derives a customer's aggregates from all their interactions
