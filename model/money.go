@@ -43,7 +43,7 @@ func LookupCurrency(code string) (Currency, error) {
 // ErrMoney is wrapped by every amount that cannot be read.
 var ErrMoney = errors.New("not an amount")
 
-// maxMoney keeps amounts far from int64 overflow when summed: a billion in major units.
+// maxMajor keeps amounts far from int64 overflow when summed: a billion in major units.
 const maxMajor = 1_000_000_000
 
 // ParseMoney reads an amount as an owner types it: "12", "12.5", "12.50",
@@ -54,16 +54,15 @@ func ParseMoney(s string, c Currency) (Money, error) {
 	in := s
 	s = strings.TrimSpace(s)
 	fail := func(why string) (Money, error) {
-		return 0, fmt.Errorf("%q is %w: %s", in, ErrMoney, why)
+		return 0, fmt.Errorf("%s is %w: %s", quoteInput(in), ErrMoney, why)
 	}
 	if s == "" {
 		return fail("it is empty")
 	}
-	sym := strings.TrimSpace(c.Symbol)
-	if sym != "" {
-		s = strings.TrimSpace(strings.TrimPrefix(s, sym))
-	}
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, c.Code), c.Code))
+	// The code and the symbol may stand before or after the number
+	// ("USD 12", "12,50 €", "$12 USD").
+	s = stripAffix(s, c.Code)
+	s = stripAffix(s, c.Symbol)
 	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") {
 		return fail("amounts cannot be negative")
 	}
@@ -88,11 +87,15 @@ func ParseMoney(s string, c Currency) (Money, error) {
 	if hasDec && strings.Contains(frac, dec) {
 		return fail("it has more than one decimal separator")
 	}
+	if hasDec && strings.Contains(frac, group) {
+		return fail(fmt.Sprintf("%s writes decimals with %q and thousands with %q, as in %s", c.Code, dec, group, "1"+group+"234"+dec+"50"))
+	}
 	// Grouping separators are allowed only between groups of three digits.
 	if strings.Contains(whole, group) {
 		parts := strings.Split(whole, group)
 		for i, p := range parts {
-			if (i == 0 && (len(p) == 0 || len(p) > 3)) || (i > 0 && len(p) != 3) {
+			// A leading zero ("0,500") means the separator was meant as a decimal.
+			if (i == 0 && (len(p) == 0 || len(p) > 3 || p[0] == '0')) || (i > 0 && len(p) != 3) {
 				return fail("the thousands separators are misplaced")
 			}
 		}
@@ -135,6 +138,20 @@ func ParseMoney(s string, c Currency) (Money, error) {
 		}
 	}
 	return Money(major*pow10(c.Digits) + minor), nil
+}
+
+// stripAffix removes a currency code or symbol (any case) from either end of s.
+func stripAffix(s, affix string) string {
+	affix = strings.TrimSpace(affix)
+	n := len(affix)
+	switch {
+	case n == 0 || len(s) < n:
+	case strings.EqualFold(s[:n], affix):
+		s = strings.TrimSpace(s[n:])
+	case strings.EqualFold(s[len(s)-n:], affix):
+		s = strings.TrimSpace(s[:len(s)-n])
+	}
+	return s
 }
 
 func asciiDigits(s string) bool {
