@@ -24,6 +24,11 @@ type Change struct {
 	UndoOf   uint64    `json:"undo_of,omitempty"`   // this change undid that one
 	UndoneBy uint64    `json:"undone_by,omitempty"` // that change undid this one
 	Stripped bool      `json:"stripped,omitempty"`  // before-images removed by retention
+	// Purged marks a change that touched a customer since deleted for good:
+	// their records were cut out of it, so it can no longer be undone.
+	Purged bool `json:"purged,omitempty"`
+	// Final marks a change that can never be undone (a delete for good).
+	Final bool `json:"final,omitempty"`
 	// Import marks the change made by a whole-file import.
 	Import bool `json:"import,omitempty"`
 }
@@ -61,7 +66,8 @@ func (w *wtx) remember(bucket, key []byte) {
 	}
 	w.touched[id] = true
 	t := Touch{Bucket: string(bucket), Key: append([]byte(nil), key...)}
-	if old := w.tx.Bucket(bucket).Get(key); old != nil {
+	// A cursor tells an empty value (index entries) from a missing record.
+	if k, old := w.tx.Bucket(bucket).Cursor().Seek(key); k != nil && bytes.Equal(k, key) {
 		t.Before = append([]byte{}, old...)
 	} else {
 		t.Absent = true
@@ -305,7 +311,12 @@ func (s *Store) Undo() (*Change, error) {
 		if target == nil {
 			return ErrNothingToUndo
 		}
-		if target.Stripped {
+		switch {
+		case target.Final:
+			return says(ErrNothingToUndo, nil, fmt.Sprintf("%q cannot be undone", target.Summary))
+		case target.Purged:
+			return says(ErrNothingToUndo, nil, fmt.Sprintf("%q cannot be undone any more: a customer it concerned was deleted for good", target.Summary))
+		case target.Stripped:
 			return says(ErrNothingToUndo, nil, fmt.Sprintf("%q is too old to undo", target.Summary))
 		}
 		keys := map[string]bool{}
@@ -335,10 +346,11 @@ func (s *Store) Undo() (*Change, error) {
 				return fmt.Errorf("%w: bucket %s is missing", ErrDamaged, t.Bucket)
 			}
 			var err error
-			if t.Absent || t.Before == nil {
+			if t.Absent {
 				err = w.del(b, t.Key)
 			} else {
-				err = w.put(b, t.Key, t.Before)
+				// An index entry's value is empty: it comes back from JSON as nil.
+				err = w.put(b, t.Key, append([]byte{}, t.Before...))
 			}
 			if err != nil {
 				return err

@@ -418,36 +418,83 @@ func (s *Store) DeleteCustomerForGood(id model.ID) error {
 		if err := del(bCustomers, idKey(id)); err != nil {
 			return err
 		}
-		// Manual reminders for this customer go too.
-		rc := w.tx.Bucket(bReminders).Cursor()
-		var rkeys [][]byte
-		for k, v := rc.First(); k != nil; k, v = rc.Next() {
-			var r model.Reminder
-			if decode(v, &r) == nil && r.Customer == id {
-				rkeys = append(rkeys, append([]byte(nil), k...))
+		// Manual reminders and decisions on generated ones go too.
+		for _, bucket := range [][]byte{bReminders, bDecisions} {
+			b := w.tx.Bucket(bucket)
+			if b == nil {
+				continue
 			}
-		}
-		for _, k := range rkeys {
-			if err := del(bReminders, k); err != nil {
+			var keys [][]byte
+			err := b.ForEach(func(k, v []byte) error {
+				if concernsCustomer(v, id) {
+					keys = append(keys, append([]byte(nil), k...))
+				}
+				return nil
+			})
+			if err != nil {
 				return err
+			}
+			for _, k := range keys {
+				if err := del(bucket, k); err != nil {
+					return err
+				}
 			}
 		}
 		if err := purgeFromFeed(w.tx, id, gone); err != nil {
 			return err
 		}
-		// This change keeps no before-images and no name: the customer is gone.
-		for i := range w.change.Touched {
-			w.change.Touched[i].Before = nil
+		// This change keeps no before-images and no name: the customer is
+		// gone. Index keys hold their email and phone, so those go too.
+		kept := w.change.Touched[:0]
+		for _, t := range w.change.Touched {
+			if t.Bucket == string(bEmail) || t.Bucket == string(bPhone) {
+				continue
+			}
+			t.Before = nil
+			kept = append(kept, t)
 		}
+		w.change.Touched = kept
 		w.change.Stripped = true
+		w.change.Final = true
 		w.change.Summary = fmt.Sprintf("Deleted customer #%d for good", id)
 		return nil
 	})
 	return err
 }
 
-// purgeFromFeed removes a deleted customer from the change feed: their
-// before-images go, and changes that concerned only them lose their summary.
+// concernsCustomer reports whether a stored reminder or decision (JSON with
+// a "customer" field) belongs to the customer.
+func concernsCustomer(v []byte, id model.ID) bool {
+	var r struct {
+		Customer model.ID `json:"customer"`
+	}
+	return len(v) > 0 && decode(v, &r) == nil && r.Customer == id
+}
+
+// touchConcerns reports whether a recorded touch holds the customer's data:
+// their record, their interactions and their index entries (whose keys hold
+// their email and phone), reminders and decisions.
+func touchConcerns(t Touch, id model.ID) bool {
+	suffix := append([]byte{0}, idKey(id)...)
+	switch t.Bucket {
+	case string(bCustomers), string(bInteractions):
+		return keyID(t.Key) == id
+	case string(bByTime):
+		return len(t.Before) == 8 && keyID(t.Before) == id
+	case string(bInterIDs):
+		return len(t.Before) >= 8 && keyID(t.Before) == id
+	case string(bEmail), string(bPhone):
+		return bytes.HasSuffix(t.Key, suffix)
+	case string(bReminders), string(bDecisions):
+		return concernsCustomer(t.Before, id)
+	}
+	return false
+}
+
+// purgeFromFeed removes a deleted customer from the change feed: every
+// before-image and key that holds their data goes, changes that concerned
+// them lose their summary, and changes that lost anything are marked Purged
+// so that undo cannot bring back half of one.
 func purgeFromFeed(tx *bolt.Tx, id model.ID, gone map[string]bool) error {
 	b := tx.Bucket(bChanges)
 	type upd struct {
@@ -463,7 +510,7 @@ func purgeFromFeed(tx *bolt.Tx, id model.ID, gone map[string]bool) error {
 		changed := false
 		kept := ch.Touched[:0]
 		for _, t := range ch.Touched {
-			if gone[t.Bucket+"\x00"+string(t.Key)] || (t.Bucket == string(bCustomers) && keyID(t.Key) == id) {
+			if gone[t.Bucket+"\x00"+string(t.Key)] || touchConcerns(t, id) {
 				changed = true
 				continue
 			}
@@ -478,6 +525,7 @@ func purgeFromFeed(tx *bolt.Tx, id model.ID, gone map[string]bool) error {
 		if !changed {
 			return nil
 		}
+		ch.Purged = true
 		enc, err := encode(&ch)
 		if err != nil {
 			return err

@@ -91,6 +91,23 @@ func getInteraction(tx *bolt.Tx, id model.ID) (*model.Interaction, error) {
 	return &in, nil
 }
 
+// applyReferral sets the referred customer's "referred by" when a referral
+// names someone not yet referred by anyone. The referred customer must exist.
+func applyReferral(w *wtx, i *model.Interaction) error {
+	if i.Kind != model.KindReferral || i.Referred == 0 {
+		return nil
+	}
+	r, err := getCustomer(w.tx, i.Referred)
+	if err != nil {
+		return fmt.Errorf("the referred customer: %w", err)
+	}
+	if r.ReferredBy != 0 {
+		return nil
+	}
+	r.ReferredBy = i.Customer
+	return w.putJSON(bCustomers, idKey(r.ID), r)
+}
+
 // AddInteraction logs an interaction and updates the customer's aggregates
 // in the same transaction. A referral also sets the referred customer's
 // "referred by" when it is empty.
@@ -115,17 +132,8 @@ func (s *Store) AddInteraction(i model.Interaction) (model.Interaction, error) {
 		if _, err := recomputeStats(w, i.Customer, settingsIn(w.tx).Location()); err != nil {
 			return err
 		}
-		if i.Kind == model.KindReferral && i.Referred != 0 {
-			r, err := getCustomer(w.tx, i.Referred)
-			if err != nil {
-				return fmt.Errorf("the referred customer: %w", err)
-			}
-			if r.ReferredBy == 0 {
-				r.ReferredBy = i.Customer
-				if err := w.putJSON(bCustomers, idKey(r.ID), r); err != nil {
-					return err
-				}
-			}
+		if err := applyReferral(w, &i); err != nil {
+			return err
 		}
 		w.change.Summary = fmt.Sprintf("Logged %s for %s", i.Kind.Label(), c.Name)
 		w.change.Customer = c.ID
@@ -161,6 +169,9 @@ func (s *Store) UpdateInteraction(i model.Interaction) (model.Interaction, error
 			if _, err := recomputeStats(w, old.Customer, loc); err != nil {
 				return err
 			}
+		}
+		if err := applyReferral(w, &i); err != nil {
+			return err
 		}
 		w.change.Summary = fmt.Sprintf("Edited %s for %s", i.Kind.Label(), c.Name)
 		w.change.Customer = c.ID
