@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,13 +25,15 @@ func baseName(dataFile string) string {
 
 // DefaultBackupPath names a manual backup: backups/<name>-YYYYMMDD-HHMMSS.db.
 func DefaultBackupPath(dataFile string, now time.Time) string {
-	return filepath.Join(BackupDir(dataFile), fmt.Sprintf("%s-%s.db", baseName(dataFile), now.Format("20060102-150405")))
+	return filepath.Join(BackupDir(dataFile), fmt.Sprintf("%s-%s.db", baseName(dataFile), now.Format(stampLayout)))
 }
 
 // Backup writes a consistent copy of the file to dest (a file, or a folder
 // to put it in; empty means the default). It reads inside one transaction,
-// writes a temporary file beside dest, syncs it, renames it into place,
-// syncs the folder, and then checks the copy. It never writes to the data file.
+// writes a temporary file beside dest, syncs it, checks it in a child
+// process, and only then renames it into place and syncs the folder, so dest
+// never holds a copy that did not pass the check. It never writes to the
+// data file.
 func (s *Store) Backup(dest string) (string, error) {
 	if dest == "" {
 		dest = DefaultBackupPath(s.path, s.now())
@@ -46,11 +49,11 @@ func (s *Store) Backup(dest string) (string, error) {
 	}
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("cannot create the backup folder %s: %w", dir, err)
+		return "", fmt.Errorf("cannot create the backup folder %s: %w", dir, s.explain(err))
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".tmp-*")
 	if err != nil {
-		return "", fmt.Errorf("cannot write a backup in %s: %w", dir, s.explainIO(err))
+		return "", s.backupFailed(dest, err)
 	}
 	tmpName := tmp.Name()
 	ok := false
@@ -67,27 +70,46 @@ func (s *Store) Backup(dest string) (string, error) {
 		_, err := tx.WriteTo(tmp)
 		return err
 	})
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
+		err = tmp.Close()
+	}
 	if err != nil {
-		return "", fmt.Errorf("the backup to %s failed: %w", dest, s.explainIO(err))
+		return "", s.backupFailed(dest, err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return "", fmt.Errorf("the backup to %s failed: %w", dest, s.explainIO(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("the backup to %s failed: %w", dest, s.explainIO(err))
+	if err := CheckFile(tmpName); err != nil {
+		return "", says(ErrDamaged, err, fmt.Sprintf("the copy of %s did not pass its check (%s), so no backup was written to %s; run `patron check %s`", s.path, damageReason(err), dest, s.path))
 	}
 	if err := os.Rename(tmpName, dest); err != nil {
-		return "", fmt.Errorf("the backup to %s failed: %w", dest, err)
+		return "", s.backupFailed(dest, err)
 	}
 	ok = true
 	syncDir(dir)
-	if err := CheckFile(dest); err != nil {
-		return dest, fmt.Errorf("the backup at %s did not pass its check: %w", dest, err)
-	}
 	return dest, nil
 }
 
-func (s *Store) explainIO(err error) error { return s.explain(err) }
+// backupFailed says why a backup was not written; the data file is never
+// at risk from a failed backup, and the sentence says so.
+func (s *Store) backupFailed(dest string, err error) error {
+	if diskFull(err) {
+		return says(ErrDiskFull, err, fmt.Sprintf("the disk is full, so no backup was written to %s (%s is untouched); free some space and try again", dest, filepath.Base(s.path)))
+	}
+	if _, ok := err.(*ownerError); ok {
+		return err
+	}
+	return fmt.Errorf("the backup to %s failed (%s is untouched): %w", dest, filepath.Base(s.path), err)
+}
+
+// damageReason is the why of a damaged-file error, without its advice.
+func damageReason(err error) string {
+	var oe *ownerError
+	if errors.As(err, &oe) && oe.cause != nil {
+		err = oe.cause
+	}
+	return strings.TrimPrefix(err.Error(), ErrDamaged.Error()+": ")
+}
 
 // syncDir makes a rename durable. Windows cannot sync a folder; there the
 // rename is as durable as the platform makes it.
@@ -101,7 +123,28 @@ func syncDir(dir string) {
 	}
 }
 
-// Backups lists the backups and snapshots of a data file, newest first.
+// stampLayout is the time in backup and snapshot names.
+const stampLayout = "20060102-150405"
+
+// backupStamp reads the time from a name like patron-20261125-150000.db or
+// patron-auto-20261125-150000.db; ok is false for any other name.
+func backupStamp(dataFile, name string, loc *time.Location) (t time.Time, auto, ok bool) {
+	rest, found := strings.CutPrefix(name, baseName(dataFile)+"-")
+	if !found {
+		return time.Time{}, false, false
+	}
+	rest, auto = strings.CutPrefix(rest, "auto-")
+	rest, found = strings.CutSuffix(rest, ".db")
+	if !found || len(rest) != len(stampLayout) {
+		return time.Time{}, false, false
+	}
+	t, err := time.ParseInLocation(stampLayout, rest, loc)
+	return t, auto, err == nil
+}
+
+// Backups lists the backups and automatic snapshots of a data file in its
+// backups folder, newest first: by the time in the name when it has one,
+// else by the file's modification time.
 func Backups(dataFile string) []string {
 	dir := BackupDir(dataFile)
 	entries, err := os.ReadDir(dir)
@@ -111,7 +154,7 @@ func Backups(dataFile string) []string {
 	prefix := baseName(dataFile) + "-"
 	type f struct {
 		path string
-		mod  time.Time
+		when time.Time
 	}
 	var list []f
 	for _, e := range entries {
@@ -119,15 +162,19 @@ func Backups(dataFile string) []string {
 		if e.IsDir() || !strings.HasPrefix(n, prefix) || !strings.HasSuffix(n, ".db") {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil {
-			continue
+		when, _, ok := backupStamp(dataFile, n, time.Local)
+		if !ok {
+			info, err := e.Info()
+			if err != nil {
+				continue
+			}
+			when = info.ModTime()
 		}
-		list = append(list, f{filepath.Join(dir, n), info.ModTime()})
+		list = append(list, f{filepath.Join(dir, n), when})
 	}
 	sort.Slice(list, func(i, j int) bool {
-		if !list[i].mod.Equal(list[j].mod) {
-			return list[i].mod.After(list[j].mod)
+		if !list[i].when.Equal(list[j].when) {
+			return list[i].when.After(list[j].when)
 		}
 		return list[i].path > list[j].path
 	})
@@ -148,7 +195,12 @@ func NewestBackup(dataFile string) string {
 
 // Restore checks backup, keeps the current file as <file>.before-restore and
 // swaps the backup in with a rename, so the data file is always either the
-// old one or the new one. The backup itself is left where it was.
+// old one or the new one. The kept copy of a sound file is read through a
+// transaction while Restore holds the writers' lock, so it is consistent and
+// no other window's save falls between the copy and the swap (a window
+// waiting for the lock notices the file was replaced and saves into the
+// restored one). A damaged current file is kept byte for byte. The backup
+// itself is left where it was.
 func Restore(dataFile, backup string) error {
 	dataFile, _ = filepath.Abs(dataFile)
 	backup, _ = filepath.Abs(backup)
@@ -159,7 +211,7 @@ func Restore(dataFile, backup string) error {
 		return fmt.Errorf("cannot read the backup %s: %w", backup, err)
 	}
 	if err := CheckFile(backup); err != nil {
-		return fmt.Errorf("the backup %s is not sound, so nothing was restored: %w", backup, err)
+		return says(ErrDamaged, err, fmt.Sprintf("the backup %s is not sound (%s), so nothing was restored and %s is as it was; choose another backup", backup, damageReason(err), dataFile))
 	}
 	g := gateFor(dataFile)
 	g.Lock()
@@ -171,24 +223,89 @@ func Restore(dataFile, backup string) error {
 	// Copy the backup beside the data file first, so the swap is one rename.
 	tmp, err := copyToTemp(backup, dir)
 	if err != nil {
-		return fmt.Errorf("cannot copy the backup beside %s: %w", dataFile, err)
+		return fmt.Errorf("cannot copy the backup beside %s, so nothing was restored: %w", dataFile, err)
 	}
-	if _, err := os.Stat(dataFile); err == nil {
-		keep := dataFile + ".before-restore"
-		if err := copyFile(dataFile, keep); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("cannot keep the current file as %s, so nothing was restored: %w", keep, err)
+	defer os.Remove(tmp) // gone already after a successful swap
+	swap := func() error {
+		if err := os.Rename(tmp, dataFile); err != nil {
+			return fmt.Errorf("cannot put the backup in place of %s, which is as it was: %w", dataFile, err)
 		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		os.Remove(tmp)
+		syncDir(dir)
+		return nil
+	}
+	if _, err := os.Stat(dataFile); errors.Is(err, fs.ErrNotExist) {
+		return swap()
+	} else if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, dataFile); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot put the backup in place of %s: %w", dataFile, err)
+	keep := dataFile + ".before-restore"
+	if preflight(dataFile) == nil {
+		err := keepThenSwap(dataFile, keep, swap)
+		if !errors.Is(err, ErrDamaged) {
+			return err
+		}
+		// Damage preflight could not see: keep the file as it is instead.
+	}
+	if err := copyFile(dataFile, keep); err != nil {
+		return fmt.Errorf("cannot keep the current file as %s, so nothing was restored: %w", keep, err)
+	}
+	return swap()
+}
+
+// keepThenSwap copies the sound data file to keep through a read
+// transaction and runs swap, holding the writers' lock throughout (on
+// Windows, where an open file cannot be renamed over, up to the swap).
+func keepThenSwap(dataFile, keep string, swap func() error) error {
+	db, _, err := openBolt(dataFile, false)
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return says(ErrBusy, err, fmt.Sprintf("%s is being saved by another Patron window, so nothing was restored; try again in a moment", filepath.Base(dataFile)))
+		}
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			db.Close()
+		}
+	}()
+	dir := filepath.Dir(keep)
+	out, err := os.CreateTemp(dir, ".before-restore-*")
+	if err != nil {
+		return fmt.Errorf("cannot keep the current file as %s, so nothing was restored: %w", keep, err)
+	}
+	name := out.Name()
+	defer os.Remove(name) // gone already once renamed
+	err = out.Chmod(0o600)
+	if err == nil {
+		err = guard(func() error {
+			return db.View(func(tx *bolt.Tx) error {
+				_, err := tx.WriteTo(out)
+				return err
+			})
+		})
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(name, keep)
+	}
+	if err != nil {
+		if errors.Is(err, ErrDamaged) {
+			return err
+		}
+		return fmt.Errorf("cannot keep the current file as %s, so nothing was restored: %w", keep, err)
 	}
 	syncDir(dir)
-	return nil
+	if runtime.GOOS == "windows" {
+		closed = true
+		db.Close()
+	}
+	return swap()
 }
 
 func copyToTemp(src, dir string) (string, error) {
@@ -203,7 +320,7 @@ func copyToTemp(src, dir string) (string, error) {
 	}
 	name := out.Name()
 	if err := out.Chmod(0o600); err == nil {
-		if _, err = out.ReadFrom(in); err == nil {
+		if _, err = io.Copy(out, in); err == nil {
 			err = out.Sync()
 		}
 		if cerr := out.Close(); err == nil {

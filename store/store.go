@@ -155,7 +155,7 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 	if err := preflight(s.path); err != nil {
 		return err
 	}
-	db, err := bolt.Open(s.path, 0o600, &bolt.Options{ReadOnly: true, Timeout: LockWait})
+	db, _, err := openBolt(s.path, true)
 	if err != nil {
 		return s.explain(err)
 	}
@@ -171,18 +171,55 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 func (s *Store) rawUpdate(fn func(tx *bolt.Tx) error) error {
 	s.gate.Lock()
 	defer s.gate.Unlock()
-	if err := preflight(s.path); err != nil {
-		return err
+	var db *bolt.DB
+	for attempt := 0; ; attempt++ {
+		if err := preflight(s.path); err != nil {
+			return err
+		}
+		var f *os.File
+		var err error
+		if db, f, err = openBolt(s.path, false); err != nil {
+			return s.explain(err)
+		}
+		// A restore may have renamed another file into place while this
+		// waited for the lock; writing to the old one would lose the change.
+		if attempt < 3 && replaced(f, s.path) {
+			db.Close()
+			continue
+		}
+		break
 	}
-	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: LockWait})
-	if err != nil {
-		return s.explain(err)
-	}
-	err = guard(func() error { return db.Update(fn) })
+	err := guard(func() error { return db.Update(fn) })
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	return s.explain(err)
+}
+
+// openBolt opens the file for one short transaction. bbolt reads the meta
+// pages and (for writing) the free list as it opens, so this is guarded too.
+// It also returns the open file, to tell whether the path was replaced.
+func openBolt(path string, readOnly bool) (db *bolt.DB, f *os.File, err error) {
+	open := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		file, err := os.OpenFile(name, flag, perm)
+		f = file
+		return file, err
+	}
+	err = guard(func() error {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: readOnly, Timeout: LockWait, OpenFile: open})
+		return err
+	})
+	return db, f, err
+}
+
+// replaced reports whether path no longer names the open file f.
+func replaced(f *os.File, path string) bool {
+	open, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Stat(path)
+	return err == nil && !os.SameFile(open, now)
 }
 
 // guard turns bbolt's panics on a damaged page (and memory faults on the
@@ -210,12 +247,23 @@ func (s *Store) explain(err error) error {
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
 		return says(ErrBusy, err, fmt.Sprintf("%s is being saved by another Patron window; try again in a moment", name))
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EFBIG), errors.Is(err, syscall.EDQUOT):
+	case diskFull(err):
 		return says(ErrDiskFull, err, fmt.Sprintf("the disk is full; nothing was lost, but the last change to %s was not saved: free some space and try again", name))
 	case errors.Is(err, ErrDamaged), errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum), errors.Is(err, bolt.ErrVersionMismatch):
 		return damagedError(s.path, err)
 	}
 	return err
+}
+
+// diskFull recognises a full disk or quota, also where bbolt has flattened
+// the system error into text ("file resize error: file too large").
+func diskFull(err error) bool {
+	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EFBIG, syscall.EDQUOT} {
+		if errors.Is(err, e) || strings.Contains(err.Error(), e.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 // damagedError is the sentence for a damaged file: which file, and the way out.
