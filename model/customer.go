@@ -30,8 +30,9 @@ type Birthday struct {
 	Day   int `json:"day,omitempty"`
 }
 
-// IsZero reports whether no birthday is recorded.
-func (b Birthday) IsZero() bool { return b.Month == 0 }
+// IsZero reports whether no birthday is recorded. Any field set counts, so a
+// year or day without a month is refused by Validate, not silently dropped.
+func (b Birthday) IsZero() bool { return b == Birthday{} }
 
 // Customer is one person (or business) the shop knows.
 type Customer struct {

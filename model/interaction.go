@@ -95,7 +95,7 @@ func (i Interaction) OpenComplaint() bool { return i.Kind == KindComplaint && !i
 // kind, the fields its kind needs, and a time that is neither in the future
 // nor before 1970.
 func ValidateInteraction(i Interaction, now time.Time) error {
-	if _, ok := ParseKind(string(i.Kind)); !ok || i.Kind == "" {
+	if k, ok := ParseKind(string(i.Kind)); !ok || k != i.Kind { // an alias such as "repair" must be stored as its kind
 		return &FieldError{Field: "kind", Problem: fmt.Sprintf("%q is not a kind of interaction", i.Kind), Fix: "use one of " + kindNames()}
 	}
 	if i.Customer == 0 {

@@ -189,8 +189,9 @@ func Sanitize(s string) string {
 			i++
 			continue
 		}
-		// Skip an escape sequence as a whole, not only its ESC byte.
-		if r == 0x1b {
+		// Skip an escape sequence as a whole, not only its ESC (or C1
+		// introducer), so its parameters do not show as text.
+		if r == 0x1b || isC1Introducer(r) {
 			i += escapeLen(s[i:])
 			continue
 		}
@@ -207,31 +208,60 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
-// escapeLen is the length of the escape sequence at the start of s (which
-// begins with ESC): CSI up to its final byte, OSC/DCS/APC/PM/SOS up to BEL or
-// ST, otherwise ESC and one more byte.
+// isC1Introducer reports whether r opens a sequence in its 8-bit form:
+// DCS, SOS, CSI, OSC, PM or APC.
+func isC1Introducer(r rune) bool {
+	switch r {
+	case 0x90, 0x98, 0x9b, 0x9d, 0x9e, 0x9f:
+		return true
+	}
+	return false
+}
+
+// escapeLen is the length of the escape sequence at the start of s, which
+// begins with ESC or a UTF-8 C1 introducer: a CSI up to its final byte (or
+// the first byte that cannot belong to it), an OSC/DCS/APC/PM/SOS string up
+// to BEL or ST, otherwise ESC and one more ASCII byte.
 func escapeLen(s string) int {
-	if len(s) < 2 {
-		return len(s)
-	}
-	switch s[1] {
-	case '[':
-		for i := 2; i < len(s); i++ {
-			if s[i] >= 0x40 && s[i] <= 0x7e {
-				return i + 1
-			}
+	var start int
+	var str bool // a string sequence ended by BEL or ST, rather than a CSI
+	if s[0] == 0x1b {
+		if len(s) < 2 {
+			return 1
 		}
-		return len(s)
-	case ']', 'P', '_', '^', 'X':
-		for i := 2; i < len(s); i++ {
-			if s[i] == 0x07 {
-				return i + 1
-			}
-			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2
-			}
+		switch c := s[1]; {
+		case c == '[':
+		case c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X':
+			str = true
+		case c >= 0x20 && c < 0x7f:
+			return 2
+		default:
+			return 1 // ESC before a control or a multi-byte character: drop only the ESC
 		}
-		return len(s)
+		start = 2
+	} else {
+		str = s[1] != 0x9b // the C1 introducers are two bytes in UTF-8: 0xC2 0x90-0x9F
+		start = 2
 	}
-	return 2
+	for i := start; i < len(s); i++ {
+		c := s[i]
+		if !str {
+			switch {
+			case c >= 0x40 && c <= 0x7e:
+				return i + 1
+			case c < 0x20 || c > 0x7e:
+				return i // not part of a CSI: stop, and let the loop deal with it
+			}
+			continue
+		}
+		switch {
+		case c == 0x07:
+			return i + 1
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '\\':
+			return i + 2
+		case c == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c: // ST in its C1 form
+			return i + 2
+		}
+	}
+	return len(s)
 }
