@@ -80,7 +80,8 @@ func (s *Store) Backup(dest string) (string, error) {
 		return "", s.backupFailed(dest, err)
 	}
 	if err := CheckFile(tmpName); err != nil {
-		return "", says(ErrDamaged, err, fmt.Sprintf("the copy of %s did not pass its check (%s), so no backup was written to %s; run `patron check %s`", s.path, damageReason(err), dest, s.path))
+		return "", says(ErrDamaged, err, fmt.Sprintf("%s is damaged: a copy of it did not pass its check (%s), so no backup was written to %s and the file was left untouched; %s",
+			s.path, damageReason(err), dest, restoreAdvice(s.path)))
 	}
 	if err := os.Rename(tmpName, dest); err != nil {
 		return "", s.backupFailed(dest, err)
@@ -100,6 +101,14 @@ func (s *Store) backupFailed(dest string, err error) error {
 		return err
 	}
 	return fmt.Errorf("the backup to %s failed (%s is untouched): %w", dest, filepath.Base(s.path), err)
+}
+
+// restoreAdvice points the owner at the newest backup of a data file.
+func restoreAdvice(dataFile string) string {
+	if b := NewestBackup(dataFile); b != "" {
+		return fmt.Sprintf("restore the newest backup with `patron restore %s`", b)
+	}
+	return "restore a backup with `patron restore BACKUP`"
 }
 
 // damageReason is the why of a damaged-file error, without its advice.

@@ -229,7 +229,11 @@ func guard(fn func() error) (err error) {
 	defer debug.SetPanicOnFault(old)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %v", ErrDamaged, r)
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("%w: %w", ErrDamaged, e) // keeps a memory fault's address
+			} else {
+				err = fmt.Errorf("%w: %v", ErrDamaged, r)
+			}
 		}
 	}()
 	return fn()
