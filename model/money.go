@@ -80,7 +80,12 @@ func ParseMoney(s string, c Currency) (Money, error) {
 	} else if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
 		// "12,50" in a dot-decimal currency is ambiguous: never read it as 1250.
 		if i := strings.Index(s, ","); len(s)-i-1 != 3 {
-			return fail(fmt.Sprintf("write decimals with a dot, e.g. %s", strings.Replace(s, ",", ".", 1)))
+			// Show the corrected amount only when it is plain digits, so the
+			// message never repeats odd input unquoted.
+			if fixed := strings.Replace(s, ",", ".", 1); len(fixed) <= 16 && asciiDigits(strings.Replace(s, ",", "", 1)) {
+				return fail("write decimals with a dot, e.g. " + fixed)
+			}
+			return fail("write decimals with a dot")
 		}
 	}
 	whole, frac, hasDec := strings.Cut(s, dec)
