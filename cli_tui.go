@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/patron-crm/patron/store"
+	"github.com/patron-crm/patron/ui"
+)
+
+// runTUI opens the interface on the data file, creating it on first run.
+// Automatic snapshots are taken when it starts (in the background, so the
+// first frame is not kept waiting) and when it quits.
+func (c *cli) runTUI(cmd *cobra.Command) error {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("the Patron interface needs a terminal; for scripts use the subcommands (see `patron --help`)")
+	}
+	now, err := c.clock()
+	if err != nil {
+		return err
+	}
+	s, err := store.Open(c.dbPath(), store.Options{Create: true, Actor: store.CurrentActor("tui"), Now: now})
+	if err != nil {
+		return err
+	}
+	started := make(chan error, 1)
+	go func() {
+		_, err := s.Snapshot("start")
+		started <- err
+	}()
+	_, runErr := tea.NewProgram(ui.New(s, ui.Options{Now: now, Version: versionString()})).Run()
+	var snapErrs []error
+	if err := <-started; err != nil {
+		snapErrs = append(snapErrs, err)
+	}
+	if _, err := s.Snapshot("quit"); err != nil {
+		snapErrs = append(snapErrs, err)
+	}
+	for _, e := range snapErrs {
+		fmt.Fprintf(c.errOut, "patron: the automatic snapshot failed: %v\n", e)
+	}
+	return runErr
+}

@@ -1,0 +1,151 @@
+// Command patron is a keyboard-driven customer book for small shops: who the
+// customers are, what happened with each of them, which thank-you cards and
+// follow-ups are due, and how loyal each one is, in one file that is safe to copy.
+//
+// With no arguments it opens the terminal interface; the subcommands are thin
+// wrappers over the model and store packages for scripts.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"charm.land/fang/v2"
+	"github.com/adrg/xdg"
+	"github.com/spf13/cobra"
+
+	"github.com/patron-crm/patron/model"
+	"github.com/patron-crm/patron/store"
+)
+
+// version is set by the release build (-ldflags "-X main.version=...").
+var version = ""
+
+func main() {
+	// A Patron started as the checker of a file does only that (see store.CheckFile).
+	store.RunCheckerIfAsked()
+	root := newRoot(os.Stdout, os.Stderr)
+	if err := fang.Execute(context.Background(), root, fang.WithVersion(versionString()), fang.WithErrorHandler(printError)); err != nil {
+		os.Exit(1)
+	}
+}
+
+// printError writes an error as the sentence it is, on stderr.
+func printError(w io.Writer, _ fang.Styles, err error) {
+	fmt.Fprintln(w, "patron: "+model.Sanitize(err.Error()))
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	return "dev"
+}
+
+// cli holds the global flags shared by every subcommand.
+type cli struct {
+	db      string
+	nowFlag string
+	out     io.Writer
+	errOut  io.Writer
+}
+
+func newRoot(out, errOut io.Writer) *cobra.Command {
+	c := &cli{out: out, errOut: errOut}
+	root := &cobra.Command{
+		Use:   "patron",
+		Short: "Keep your customers: a customer book, interaction log, card reminders and loyalty in one file",
+		Long: `Patron keeps a shop's customers in one file: who they are, every visit, purchase
+and call, the thank-you cards and follow-ups that are due, and how loyal each
+customer is. Run it without arguments to open the interface; the subcommands
+are for scripts and never ask questions.`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.runTUI(cmd)
+		},
+	}
+	root.SetOut(out)
+	root.SetErr(errOut)
+	root.PersistentFlags().StringVar(&c.db, "db", "", "data file to use (default $PATRON_DB, else "+defaultDBPath()+")")
+	root.PersistentFlags().StringVar(&c.nowFlag, "now", "", "evaluate as of this day (2026-12-01, yesterday, -1m, ...): what is due, which tier")
+	root.AddCommand(
+		c.demoCmd(), c.addCmd(), c.listCmd(), c.settingsCmd(),
+		c.logCmd(), c.backupCmd(), c.checkCmd(), c.restoreCmd(), c.versionCmd(),
+	)
+	return root
+}
+
+// defaultDBPath is the platform's data folder: ~/.local/share/patron/patron.db on Linux.
+func defaultDBPath() string {
+	return filepath.Join(xdg.DataHome, "patron", "patron.db")
+}
+
+// dbPath is --db, then $PATRON_DB, then the platform default.
+func (c *cli) dbPath() string {
+	if c.db != "" {
+		return c.db
+	}
+	if env := os.Getenv("PATRON_DB"); env != "" {
+		return env
+	}
+	return defaultDBPath()
+}
+
+// clock returns the time commands evaluate at: the real time, or --now.
+// The day given by --now keeps the current time of day.
+func (c *cli) clock() (func() time.Time, error) {
+	if c.nowFlag == "" {
+		return time.Now, nil
+	}
+	real := time.Now()
+	day, err := model.ParseDay(c.nowFlag, real, time.Local)
+	if err != nil {
+		return nil, fmt.Errorf("--now: %w", err)
+	}
+	y, m, d := day.Date()
+	pinned := time.Date(y, m, d, real.Hour(), real.Minute(), real.Second(), 0, time.Local)
+	return func() time.Time { return pinned }, nil
+}
+
+// openRead opens an existing data file for a command that only reads: a
+// missing file is an error, never created.
+func (c *cli) openRead() (*store.Store, error) {
+	now, err := c.clock()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(c.dbPath(), store.Options{Actor: store.CurrentActor("cli"), Now: now})
+}
+
+// openWrite opens (creating when needed) a data file for a command that
+// records something. --now may move the clock back, never forward: Patron
+// does not record the future.
+func (c *cli) openWrite() (*store.Store, error) {
+	now, err := c.clock()
+	if err != nil {
+		return nil, err
+	}
+	if now().After(time.Now().Add(time.Minute)) {
+		return nil, errors.New("--now is in the future, and Patron only records what has happened; drop --now or give a past day")
+	}
+	return store.Open(c.dbPath(), store.Options{Create: true, Actor: store.CurrentActor("cli"), Now: now})
+}
+
+func (c *cli) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print Patron's version and the data file layout it writes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(c.out, "patron %s (data file version %d)\n", versionString(), store.SchemaVersion)
+			return nil
+		},
+	}
+}
