@@ -1,0 +1,975 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/patron-crm/patron/model"
+	"github.com/patron-crm/patron/store"
+)
+
+// Page sizes for loading the list: a small first page so the list shows at
+// once, then bigger chunks, each its own short read of the file.
+const (
+	firstPageSize = 200
+	pageSize      = 2000
+)
+
+// sortOrder is how the list is ordered; s cycles through them.
+type sortOrder int
+
+const (
+	byName sortOrder = iota
+	byLastVisit
+	bySpend
+	byVisits
+	sortOrders
+)
+
+var sortNames = [sortOrders]string{"name", "last visit", "spend", "visits"}
+
+// statusAll in a filter shows active, archived and lost customers alike.
+const statusAll model.Status = "all"
+
+// listFilter narrows the list by status and tag; the zero value shows the
+// active customers with any tag.
+type listFilter struct {
+	status model.Status // "" for active
+	tag    string
+}
+
+func (f listFilter) String() string {
+	var parts []string
+	switch f.status {
+	case model.StatusArchived:
+		parts = append(parts, "archived")
+	case model.StatusLost:
+		parts = append(parts, "lost")
+	case statusAll:
+		parts = append(parts, "everyone")
+	}
+	if f.tag != "" {
+		parts = append(parts, "tag "+clean(f.tag))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (f listFilter) passes(c *model.Customer) bool {
+	switch f.status {
+	case "":
+		if !c.Active() {
+			return false
+		}
+	case statusAll:
+	default:
+		if c.Status != f.status {
+			return false
+		}
+	}
+	return f.tag == "" || c.HasTag(f.tag)
+}
+
+// screen is what the Customers tab is showing.
+type screen int
+
+const (
+	screenList screen = iota
+	screenDetail
+	screenHistory
+	screenForm
+)
+
+// entry is one loaded customer with what sorting needs precomputed.
+type entry struct {
+	c        model.Customer
+	sortName string
+}
+
+func newEntry(c model.Customer) *entry {
+	return &entry{c: c, sortName: strings.ToLower(clean(c.Name))}
+}
+
+// customersView is the Customers tab: the list, a customer's detail and
+// history, and the add/edit form, with their dialogs.
+type customersView struct {
+	c    *common
+	w, h int
+
+	keys  listKeys
+	skeys searchKeys
+	dkeys detailKeys
+	bkeys backKeys
+	fkeys formKeys
+
+	// Loaded customers, by id and in id order.
+	byID map[model.ID]*entry
+	ids  []model.ID
+
+	loadGen    int
+	loading    bool
+	loadedUpTo model.ID // while loading, customers above this come with a later page
+	total      int      // how many the file held when loading began
+	loaded     bool     // the first page has arrived
+	loadErr    string
+
+	// The list as shown.
+	rows       []*entry
+	cursor     int
+	offset     int
+	selectedID model.ID
+	sort       sortOrder
+	filter     listFilter
+
+	// Search.
+	searching bool // the search field has the keyboard
+	input     textinput.Model
+	query     string
+	searchGen int
+	hits      map[model.ID]searchHit
+	hitOrder  []model.ID
+	index     *customerSearch // nil when customers changed since it was built
+	elsewhere int             // matches hidden by the status filter
+	active    int             // how many loaded customers are active
+	archived  int
+	lost      int
+
+	screen  screen
+	detail  detailState
+	history historyState
+	form    *customerForm
+	dialog  dialog
+}
+
+func newCustomersView(c *common) *customersView {
+	v := &customersView{
+		c: c, byID: map[model.ID]*entry{},
+		keys: newListKeys(), skeys: newSearchKeys(), dkeys: newDetailKeys(), bkeys: newBackKeys(), fkeys: newFormKeys(),
+	}
+	v.input = textinput.New()
+	v.input.Prompt = "/ "
+	v.input.Placeholder = "name, phone, email, tag or note"
+	v.input.CharLimit = 200
+	return v
+}
+
+// Title names the tab.
+func (v *customersView) Title() string { return "Customers" }
+
+// Capturing reports whether a field or a dialog has the keyboard.
+func (v *customersView) Capturing() bool {
+	return v.dialog != nil || v.searching || v.screen == screenForm
+}
+
+// Guard says what quitting now would throw away.
+func (v *customersView) Guard() string {
+	if v.screen == screenForm && v.form != nil && v.form.f.dirty() {
+		return v.form.discardQuestion() + " and quit?"
+	}
+	return ""
+}
+
+// Status is the footer's count: "12 customers · 3 shown".
+func (v *customersView) Status() string {
+	if !v.loaded {
+		if v.loadErr != "" {
+			return "customers not loaded"
+		}
+		return "loading customers…"
+	}
+	n := len(v.byID)
+	s := plural(v.active, "customer", "customers")
+	if v.archived > 0 {
+		s += " · " + thousands(v.archived) + " archived"
+	}
+	if v.lost > 0 {
+		s += " · " + thousands(v.lost) + " lost"
+	}
+	if v.loading && v.total > n {
+		s = fmt.Sprintf("loading %s of %s customers…", thousands(n), thousands(v.total))
+	}
+	if v.query != "" || v.filter != (listFilter{}) {
+		s += " · " + thousands(len(v.rows)) + " shown"
+	}
+	return s
+}
+
+func (v *customersView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.input.SetWidth(max(4, w-4))
+	if v.form != nil {
+		v.form.f.setSize(w, h-2)
+	}
+	v.clampScroll()
+}
+
+// Update routes a message: results of store calls, then keys in the order
+// dialog, then whatever the screen shows.
+func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case reloadMsg:
+		return v, v.startLoad()
+	case pageMsg:
+		return v, v.gotPage(msg)
+	case changesMsg:
+		return v, v.refresh(msg.changes)
+	case refreshedMsg:
+		return v, v.gotRefresh(msg)
+	case searchDoneMsg:
+		if msg.gen == v.searchGen {
+			v.setHits(msg.hits)
+		}
+		return v, nil
+	case detailLoadedMsg:
+		v.gotDetail(msg)
+		return v, nil
+	case historyLoadedMsg:
+		v.gotHistory(msg)
+		return v, nil
+	case customerSavedMsg:
+		return v, v.gotSaved(msg)
+	case duplicateMsg:
+		v.askDuplicate(msg)
+		return v, nil
+	case statusSetMsg:
+		return v, v.gotStatusSet(msg)
+	case deletedMsg:
+		return v, v.gotDeleted(msg)
+	case openCustomerMsg:
+		return v, v.openDetail(msg.id, screenList)
+	case closeFormMsg:
+		v.closeForm()
+		return v, nil
+	case filterChosenMsg:
+		v.filter = msg.filter
+		v.rebuild()
+		return v, sayInfo(v.filterSentence())
+	case tea.KeyPressMsg:
+		return v, v.handleKey(msg)
+	case tea.PasteMsg:
+		return v, v.handlePaste(msg)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		v.handleMouse(msg.(tea.MouseMsg))
+		return v, nil
+	}
+	return v, nil
+}
+
+func (v *customersView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if v.dialog != nil {
+		done, cmd := v.dialog.update(msg)
+		if done {
+			v.dialog = nil
+		}
+		return cmd
+	}
+	switch v.screen {
+	case screenForm:
+		return v.formKey(msg)
+	case screenDetail:
+		return v.detailKey(msg)
+	case screenHistory:
+		return v.historyKey(msg)
+	}
+	if v.searching {
+		return v.searchKey(msg)
+	}
+	return v.listKey(msg)
+}
+
+func (v *customersView) handlePaste(msg tea.PasteMsg) tea.Cmd {
+	switch {
+	case v.dialog != nil:
+		_, cmd := v.dialog.update(msg)
+		return cmd
+	case v.screen == screenForm:
+		return v.form.f.update(msg)
+	case v.searching:
+		var cmd tea.Cmd
+		v.input, cmd = v.input.Update(msg)
+		return tea.Batch(cmd, v.searchChanged())
+	}
+	return nil
+}
+
+func (v *customersView) handleMouse(msg tea.MouseMsg) {
+	if v.dialog != nil || v.screen != screenList {
+		return
+	}
+	m := msg.Mouse()
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		switch m.Button {
+		case tea.MouseWheelUp:
+			v.move(-3)
+		case tea.MouseWheelDown:
+			v.move(3)
+		}
+	case tea.MouseClickMsg:
+		row := m.Y - v.listTop() + v.offset
+		if m.Button == tea.MouseLeft && m.Y >= v.listTop() && row >= 0 && row < len(v.rows) {
+			v.cursor = row
+			v.selectedID = v.rows[row].c.ID
+		}
+	}
+}
+
+// ---- loading ----
+
+type pageMsg struct {
+	gen   int
+	first bool
+	total int
+	page  []model.Customer
+	more  bool
+	err   error
+}
+
+func (v *customersView) startLoad() tea.Cmd {
+	v.loadGen++
+	gen := v.loadGen
+	v.loading = true
+	v.loadErr = ""
+	return v.c.do(func(s *store.Store) tea.Msg {
+		n, err := s.CountCustomers()
+		if err != nil {
+			return pageMsg{gen: gen, first: true, err: err}
+		}
+		page, more, err := s.CustomersPage(0, firstPageSize)
+		return pageMsg{gen: gen, first: true, total: n, page: page, more: more, err: err}
+	})
+}
+
+func (v *customersView) nextPage(after model.ID) tea.Cmd {
+	gen := v.loadGen
+	return v.c.do(func(s *store.Store) tea.Msg {
+		page, more, err := s.CustomersPage(after, pageSize)
+		return pageMsg{gen: gen, page: page, more: more, err: err}
+	})
+}
+
+func (v *customersView) gotPage(msg pageMsg) tea.Cmd {
+	if msg.gen != v.loadGen {
+		return nil // a reload started since
+	}
+	if msg.err != nil {
+		v.loading = false
+		v.loadErr = msg.err.Error()
+		return sayError(msg.err)
+	}
+	if msg.first {
+		v.byID = make(map[model.ID]*entry, msg.total)
+		v.ids = v.ids[:0]
+		v.total = msg.total
+		v.loadedUpTo = 0
+		v.loaded = true
+	}
+	for _, c := range msg.page {
+		if _, ok := v.byID[c.ID]; !ok {
+			v.ids = append(v.ids, c.ID)
+		}
+		v.byID[c.ID] = newEntry(c)
+		v.loadedUpTo = c.ID
+	}
+	v.index = nil
+	v.rebuild()
+	var cmd tea.Cmd
+	if v.query != "" {
+		cmd = v.runSearch()
+	}
+	if msg.more && len(msg.page) > 0 {
+		return tea.Batch(cmd, v.nextPage(v.loadedUpTo))
+	}
+	v.loading = false
+	return cmd
+}
+
+// ---- following the change feed ----
+
+type refreshedMsg struct {
+	ids  []model.ID
+	list []model.Customer
+	err  error
+}
+
+// refresh re-reads just the customers the changes touched.
+func (v *customersView) refresh(changes []store.Change) tea.Cmd {
+	seen := map[model.ID]bool{}
+	var ids []model.ID
+	for _, ch := range changes {
+		for _, id := range ch.CustomerIDs() {
+			if seen[id] || (v.loading && id > v.loadedUpTo) {
+				continue // a later page brings it
+			}
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return v.c.do(func(s *store.Store) tea.Msg {
+		list, err := s.CustomersByID(ids)
+		return refreshedMsg{ids: ids, list: list, err: err}
+	})
+}
+
+func (v *customersView) gotRefresh(msg refreshedMsg) tea.Cmd {
+	if msg.err != nil {
+		return sayError(msg.err)
+	}
+	found := map[model.ID]bool{}
+	for _, c := range msg.list {
+		found[c.ID] = true
+		v.upsert(c)
+	}
+	var cmds []tea.Cmd
+	for _, id := range msg.ids {
+		if !found[id] {
+			v.remove(id)
+		}
+		if v.screen == screenDetail && v.detail.id == id {
+			if found[id] {
+				cmds = append(cmds, v.loadDetail(id))
+			} else {
+				v.screen = screenList
+				cmds = append(cmds, sayInfo("That customer was deleted in another window."))
+			}
+		}
+		if v.screen == screenHistory && v.history.id == id && found[id] {
+			cmds = append(cmds, v.loadHistory(id))
+		}
+	}
+	v.rebuild()
+	if v.query != "" {
+		cmds = append(cmds, v.runSearch())
+	}
+	return tea.Batch(cmds...)
+}
+
+// upsert puts a customer read from the file into the list.
+func (v *customersView) upsert(c model.Customer) {
+	if _, ok := v.byID[c.ID]; !ok {
+		i, _ := slices.BinarySearch(v.ids, c.ID)
+		v.ids = slices.Insert(v.ids, i, c.ID)
+	}
+	v.byID[c.ID] = newEntry(c)
+	if v.detail.id == c.ID {
+		v.detail.c = c
+	}
+	v.index = nil
+}
+
+func (v *customersView) remove(id model.ID) {
+	if _, ok := v.byID[id]; !ok {
+		return
+	}
+	delete(v.byID, id)
+	if i, ok := slices.BinarySearch(v.ids, id); ok {
+		v.ids = slices.Delete(v.ids, i, i+1)
+	}
+	v.index = nil
+}
+
+// ---- the list ----
+
+// rebuild recomputes the rows shown from the filter, the search and the
+// sort, keeping the selection on the same customer.
+func (v *customersView) rebuild() {
+	rows := v.rows[:0]
+	v.elsewhere = 0
+	v.active, v.archived, v.lost = 0, 0, 0
+	for _, e := range v.byID {
+		switch {
+		case e.c.Active():
+			v.active++
+		case e.c.Status == model.StatusArchived:
+			v.archived++
+		default:
+			v.lost++
+		}
+	}
+	if v.query != "" && v.hits != nil {
+		for _, id := range v.hitOrder {
+			e := v.byID[id]
+			if e == nil {
+				continue
+			}
+			if v.filter.passes(&e.c) {
+				rows = append(rows, e)
+			} else if v.filter.tag == "" || e.c.HasTag(v.filter.tag) {
+				v.elsewhere++
+			}
+		}
+	} else if v.query == "" {
+		for _, id := range v.ids {
+			if e := v.byID[id]; v.filter.passes(&e.c) {
+				rows = append(rows, e)
+			}
+		}
+		v.sortRows(rows)
+	} else {
+		// A search is on its way: keep showing the last rows until it lands.
+		rows = rows[:0]
+		for _, r := range v.rows {
+			if e := v.byID[r.c.ID]; e != nil {
+				rows = append(rows, e)
+			}
+		}
+	}
+	v.rows = rows
+	v.cursor = 0
+	for i, e := range v.rows {
+		if e.c.ID == v.selectedID {
+			v.cursor = i
+			break
+		}
+	}
+	if len(v.rows) > 0 {
+		v.selectedID = v.rows[v.cursor].c.ID
+	}
+	v.clampScroll()
+}
+
+func (v *customersView) sortRows(rows []*entry) {
+	byName := func(a, b *entry) int {
+		if c := strings.Compare(a.sortName, b.sortName); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.c.ID, b.c.ID)
+	}
+	var f func(a, b *entry) int
+	switch v.sort {
+	case byLastVisit: // newest first, never-visited last
+		f = func(a, b *entry) int {
+			if c := b.c.Stats.LastVisit.Compare(a.c.Stats.LastVisit); c != 0 {
+				return c
+			}
+			return byName(a, b)
+		}
+	case bySpend:
+		f = func(a, b *entry) int {
+			if c := cmp.Compare(b.c.Stats.Spend, a.c.Stats.Spend); c != 0 {
+				return c
+			}
+			return byName(a, b)
+		}
+	case byVisits:
+		f = func(a, b *entry) int {
+			if c := cmp.Compare(b.c.Stats.Visits, a.c.Stats.Visits); c != 0 {
+				return c
+			}
+			return byName(a, b)
+		}
+	default:
+		f = byName
+	}
+	slices.SortFunc(rows, f)
+}
+
+func (v *customersView) selected() *entry {
+	if v.cursor < 0 || v.cursor >= len(v.rows) {
+		return nil
+	}
+	return v.rows[v.cursor]
+}
+
+// listRows is how many customer rows fit under the title and column heads.
+func (v *customersView) listRows() int { return max(1, v.h-v.listTop()) }
+
+// listTop is the line the first customer row is drawn on.
+func (v *customersView) listTop() int {
+	top := 2 // title, column heads
+	if v.searching || v.query != "" {
+		top++
+	}
+	return top
+}
+
+func (v *customersView) move(by int) {
+	if len(v.rows) == 0 {
+		return
+	}
+	v.cursor = max(0, min(len(v.rows)-1, v.cursor+by))
+	v.selectedID = v.rows[v.cursor].c.ID
+	v.clampScroll()
+}
+
+func (v *customersView) clampScroll() {
+	n := v.listRows()
+	if v.cursor < v.offset {
+		v.offset = v.cursor
+	}
+	if v.cursor >= v.offset+n {
+		v.offset = v.cursor - n + 1
+	}
+	v.offset = max(0, min(v.offset, len(v.rows)-n))
+}
+
+func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := v.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		v.move(-1)
+	case key.Matches(msg, k.Down):
+		v.move(1)
+	case key.Matches(msg, k.Top):
+		v.move(-len(v.rows))
+	case key.Matches(msg, k.Bottom):
+		v.move(len(v.rows))
+	case key.Matches(msg, k.PageUp):
+		v.move(-v.listRows())
+	case key.Matches(msg, k.PageDown):
+		v.move(v.listRows())
+	case key.Matches(msg, k.Search):
+		v.searching = true
+		v.input.SetStyles(v.c.styles.Input)
+		v.input.SetValue(v.query)
+		v.input.CursorEnd()
+		v.clampScroll()
+		return v.input.Focus()
+	case key.Matches(msg, k.ClearFilter):
+		if v.query != "" {
+			v.clearSearch()
+			return sayInfo("Search cleared.")
+		}
+		if v.filter != (listFilter{}) {
+			v.filter = listFilter{}
+			v.rebuild()
+			return sayInfo(v.filterSentence())
+		}
+	case key.Matches(msg, k.Add):
+		return v.openForm(model.Customer{}, true, screenList)
+	case key.Matches(msg, k.Sort):
+		v.sort = (v.sort + 1) % sortOrders
+		v.rebuild()
+		if v.query != "" {
+			return sayInfo("Sorted by " + sortNames[v.sort] + " once the search is cleared; matches come best first.")
+		}
+		return sayInfo("Sorted by " + sortNames[v.sort] + ".")
+	case key.Matches(msg, k.Filter):
+		v.openFilterChooser()
+	}
+	e := v.selected()
+	if e == nil {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Open):
+		return v.openDetail(e.c.ID, screenList)
+	case key.Matches(msg, k.Edit):
+		return v.openForm(e.c, false, screenList)
+	case key.Matches(msg, k.Archive):
+		v.askArchive(e.c)
+	case key.Matches(msg, k.Delete):
+		v.askDelete(e.c)
+	case key.Matches(msg, k.History):
+		return v.openHistory(e.c, screenList)
+	}
+	return nil
+}
+
+// ---- search ----
+
+type searchDoneMsg struct {
+	gen  int
+	hits []searchHit
+}
+
+func (v *customersView) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, v.skeys.Keep):
+		v.searching = false
+		v.input.Blur()
+		if strings.TrimSpace(v.query) == "" {
+			v.clearSearch()
+		}
+		v.clampScroll()
+		return nil
+	case key.Matches(msg, v.skeys.Clear):
+		v.clearSearch()
+		return nil
+	case key.Matches(msg, v.skeys.Up):
+		v.move(-1)
+		return nil
+	case key.Matches(msg, v.skeys.Down):
+		v.move(1)
+		return nil
+	}
+	var cmd tea.Cmd
+	v.input, cmd = v.input.Update(msg)
+	return tea.Batch(cmd, v.searchChanged())
+}
+
+func (v *customersView) searchChanged() tea.Cmd {
+	if v.input.Value() == v.query {
+		return nil
+	}
+	v.query = v.input.Value()
+	if strings.TrimSpace(v.query) == "" {
+		v.hits, v.hitOrder = nil, nil
+		v.searchGen++
+		v.rebuild()
+		return nil
+	}
+	return v.runSearch()
+}
+
+func (v *customersView) clearSearch() {
+	v.searching = false
+	v.input.Blur()
+	v.input.SetValue("")
+	v.query = ""
+	v.hits, v.hitOrder = nil, nil
+	v.searchGen++
+	v.rebuild()
+}
+
+// runSearch searches a snapshot of the customers in a tea.Cmd, so typing
+// never waits for a large list; a newer keystroke makes the answer stale.
+func (v *customersView) runSearch() tea.Cmd {
+	v.searchGen++
+	gen, q := v.searchGen, v.query
+	if v.index == nil {
+		list := make([]*model.Customer, 0, len(v.ids))
+		for _, id := range v.ids {
+			list = append(list, &v.byID[id].c)
+		}
+		v.index = newCustomerSearch(list)
+	}
+	idx := v.index
+	return func() tea.Msg { return searchDoneMsg{gen: gen, hits: idx.find(q)} }
+}
+
+func (v *customersView) setHits(hits []searchHit) {
+	v.hits = make(map[model.ID]searchHit, len(hits))
+	v.hitOrder = v.hitOrder[:0]
+	for _, h := range hits {
+		v.hits[h.id] = h
+		v.hitOrder = append(v.hitOrder, h.id)
+	}
+	// The best match is what the owner is looking for.
+	if len(hits) > 0 {
+		v.selectedID = hits[0].id
+	}
+	v.rebuild()
+}
+
+// ---- filter ----
+
+type filterChosenMsg struct{ filter listFilter }
+
+func (v *customersView) openFilterChooser() {
+	type option struct {
+		label  string
+		filter listFilter
+	}
+	cur := v.filter
+	opts := []option{
+		{"Active customers", listFilter{tag: cur.tag}},
+		{"Archived customers", listFilter{status: model.StatusArchived, tag: cur.tag}},
+		{"Lost customers", listFilter{status: model.StatusLost, tag: cur.tag}},
+		{"Everyone: active, archived and lost", listFilter{status: statusAll, tag: cur.tag}},
+	}
+	if cur.tag != "" {
+		opts = append(opts, option{"Any tag", listFilter{status: cur.status}})
+	}
+	counts := map[string]int{}
+	names := map[string]string{}
+	for _, e := range v.byID {
+		for _, t := range e.c.Tags {
+			lt := strings.ToLower(t)
+			counts[lt]++
+			if _, ok := names[lt]; !ok {
+				names[lt] = t
+			}
+		}
+	}
+	tags := make([]string, 0, len(counts))
+	for t := range counts {
+		tags = append(tags, t)
+	}
+	sort.Slice(tags, func(i, j int) bool {
+		if counts[tags[i]] != counts[tags[j]] {
+			return counts[tags[i]] > counts[tags[j]]
+		}
+		return tags[i] < tags[j]
+	})
+	for _, t := range tags {
+		opts = append(opts, option{fmt.Sprintf("Tag: %s (%d)", clean(names[t]), counts[t]), listFilter{status: cur.status, tag: names[t]}})
+	}
+	d := &listDialog{title: "Show which customers?"}
+	for i, o := range opts {
+		d.items = append(d.items, o.label)
+		if o.filter == cur {
+			d.cursor = i
+		}
+	}
+	d.onPick = func(i int) tea.Cmd {
+		f := opts[i].filter
+		return func() tea.Msg { return filterChosenMsg{filter: f} }
+	}
+	v.dialog = d
+}
+
+func (v *customersView) filterSentence() string {
+	if v.filter == (listFilter{}) {
+		return "Showing the active customers."
+	}
+	return "Showing " + v.filter.String() + "; esc shows the active customers again."
+}
+
+// ---- archive, restore, delete ----
+
+type statusSetMsg struct {
+	customer model.Customer
+	status   model.Status
+	err      error
+}
+
+type deletedMsg struct {
+	id   model.ID
+	name string
+	err  error
+}
+
+func (v *customersView) askArchive(c model.Customer) {
+	name := clean(c.Name)
+	id := c.ID
+	set := func(st model.Status) tea.Cmd {
+		return v.c.do(func(s *store.Store) tea.Msg {
+			saved, err := s.SetStatus(id, st, "", "")
+			return statusSetMsg{customer: saved, status: st, err: err}
+		})
+	}
+	if c.Active() {
+		v.dialog = confirmDialog("Archive "+name+"?",
+			[]string{"They leave the list and get no reminders. f shows archived customers; u undoes this."},
+			set(model.StatusArchived), "archive")
+		return
+	}
+	v.dialog = confirmDialog("Restore "+name+" to the active customers?", nil, set(model.StatusActive), "restore")
+}
+
+func (v *customersView) gotStatusSet(msg statusSetMsg) tea.Cmd {
+	if msg.err != nil {
+		return sayError(msg.err)
+	}
+	v.upsert(msg.customer)
+	v.rebuild()
+	verb := "Archived "
+	if msg.status == model.StatusActive {
+		verb = "Restored "
+	}
+	return tea.Batch(say(verb+clean(msg.customer.Name)+"."), wrote)
+}
+
+func (v *customersView) askDelete(c model.Customer) {
+	name := clean(c.Name)
+	id := c.ID
+	del := v.c.do(func(s *store.Store) tea.Msg {
+		return deletedMsg{id: id, name: name, err: s.DeleteCustomerForGood(id)}
+	})
+	v.dialog = newTypedDialog(v.c.styles, "Delete "+name+" for good?",
+		[]string{"This removes them, their interactions and every trace in the history. It cannot be undone; d archives instead.",
+			"Type their name to confirm:"},
+		c.Name, del, sayInfo("The name did not match, so nothing was deleted."))
+}
+
+func (v *customersView) gotDeleted(msg deletedMsg) tea.Cmd {
+	if msg.err != nil {
+		return sayError(msg.err)
+	}
+	v.remove(msg.id)
+	if v.detail.id == msg.id && v.screen != screenList {
+		v.screen = screenList
+	}
+	v.rebuild()
+	return tea.Batch(say("Deleted "+msg.name+" for good."), wrote)
+}
+
+// ---- help ----
+
+func (v *customersView) ShortHelp() []key.Binding {
+	switch {
+	case v.screen == screenForm:
+		return []key.Binding{v.fkeys.Save, v.fkeys.Next, v.fkeys.Prev, v.fkeys.Cancel}
+	case v.screen == screenDetail:
+		return []key.Binding{v.dkeys.Back, v.dkeys.Edit, v.archiveKey(v.dkeys.Archive), v.dkeys.History, undoKey(), helpKey()}
+	case v.screen == screenHistory:
+		return []key.Binding{v.bkeys.Back, v.bkeys.Down, undoKey(), helpKey()}
+	case v.searching:
+		return []key.Binding{v.skeys.Keep, v.skeys.Clear, v.skeys.Down}
+	}
+	k := v.keys
+	b := []key.Binding{k.Search, k.Open, k.Add, k.Edit, v.archiveKey(k.Archive), k.Sort, k.Filter}
+	if v.query != "" {
+		b = append([]key.Binding{k.ClearFilter}, b...)
+	}
+	return append(b, helpKey(), quitKey())
+}
+
+func (v *customersView) FullHelp() [][]key.Binding {
+	switch v.screen {
+	case screenForm:
+		return [][]key.Binding{{v.fkeys.Save, v.fkeys.Next, v.fkeys.Prev, v.fkeys.Cancel}}
+	case screenDetail:
+		d := v.dkeys
+		return [][]key.Binding{{d.Back, d.Up, d.Down}, {d.Edit, v.archiveKey(d.Archive), d.Delete, d.History}}
+	case screenHistory:
+		return [][]key.Binding{{v.bkeys.Back, v.bkeys.Up, v.bkeys.Down}}
+	}
+	k := v.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
+		{k.Open, k.Search, k.ClearFilter, k.Sort, k.Filter},
+		{k.Add, k.Edit, v.archiveKey(k.Archive), k.Delete, k.History},
+	}
+}
+
+// archiveKey says "restore" when the customer at hand is archived.
+func (v *customersView) archiveKey(b key.Binding) key.Binding {
+	var c *model.Customer
+	if v.screen == screenDetail {
+		c = &v.detail.c
+	} else if e := v.selected(); e != nil {
+		c = &e.c
+	}
+	if c != nil && !c.Active() {
+		b.SetHelp(b.Help().Key, "restore")
+	}
+	return b
+}
+
+func undoKey() key.Binding { return newGlobalKeys().Undo }
+func helpKey() key.Binding { return newGlobalKeys().Help }
+func quitKey() key.Binding { return newGlobalKeys().Quit }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
+// thousands writes 12345 as 12,345.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
