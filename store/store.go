@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -205,11 +206,20 @@ func openBolt(path string, readOnly bool) (db *bolt.DB, f *os.File, err error) {
 		f = file
 		return file, err
 	}
-	err = guard(func() error {
-		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: readOnly, Timeout: LockWait, OpenFile: open})
-		return err
-	})
-	return db, f, err
+	// bbolt polls a held lock only every 50 ms, so another process that
+	// writes or reads in a loop can starve this one for seconds. Try once at
+	// a time instead, and back off from a fraction of a millisecond.
+	deadline := time.Now().Add(LockWait)
+	for pause := 200 * time.Microsecond; ; pause = min(2*pause, 4*time.Millisecond) {
+		err = guard(func() error {
+			db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: readOnly, Timeout: time.Nanosecond, OpenFile: open})
+			return err
+		})
+		if !errors.Is(err, bolt.ErrTimeout) || time.Now().After(deadline) {
+			return db, f, err
+		}
+		time.Sleep(pause/2 + rand.N(pause/2+1))
+	}
 }
 
 // replaced reports whether path no longer names the open file f.
@@ -230,9 +240,9 @@ func guard(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(error); ok {
-				err = fmt.Errorf("%w: %w", ErrDamaged, e) // keeps a memory fault's address
+				err = fmt.Errorf("%w: a page inside it is unreadable: %w", ErrDamaged, e) // keeps a memory fault's address
 			} else {
-				err = fmt.Errorf("%w: %v", ErrDamaged, r)
+				err = fmt.Errorf("%w: a page inside it is unreadable: %v", ErrDamaged, r)
 			}
 		}
 	}()
