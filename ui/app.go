@@ -99,9 +99,15 @@ type (
 		settings model.Settings
 		err      error
 	}
-	tickMsg        struct{}
-	feedMsg        struct{ feed store.Feed; err error }
-	undoneMsg      struct{ change *store.Change; err error }
+	tickMsg struct{}
+	feedMsg struct {
+		feed store.Feed
+		err  error
+	}
+	undoneMsg struct {
+		change *store.Change
+		err    error
+	}
 	clearStatusMsg struct{ id int }
 )
 
