@@ -103,6 +103,9 @@ type Stats struct {
 	// newest interaction, oldest first, so rolling 12-month rules are a cheap
 	// function of the record and now.
 	Months []MonthStats `json:"months,omitempty"`
+	// Days holds the loyalty facts per shop day for the DayMonths months up
+	// to the newest interaction, oldest first (model/loyalty.go).
+	Days []DayStats `json:"days,omitempty"`
 }
 
 // MonthStats are one calendar month's figures for one customer.

@@ -145,15 +145,20 @@ func kindNames() string {
 }
 
 // PointsFor is the loyalty points an amount earns (a purchase, positive) or
-// takes back (a return, negative): one point per whole currency unit,
-// rounded down per interaction.
-func PointsFor(k Kind, amount Money, c Currency) int64 {
-	whole := int64(amount) / pow10(c.Digits)
+// takes back (a return, negative) at the shop's earn rate: EarnPoints for
+// every whole EarnPer, rounded down per interaction. A return takes back what
+// the same amount would have earned; the balance never goes below zero
+// (ComputeStats).
+func PointsFor(k Kind, amount Money, ls LoyaltySettings) int64 {
+	if ls.EarnPer <= 0 || ls.EarnPoints <= 0 || amount <= 0 {
+		return 0
+	}
+	earned := int64(amount) / int64(ls.EarnPer) * ls.EarnPoints
 	switch k {
 	case KindPurchase:
-		return whole
+		return earned
 	case KindReturn:
-		return -whole
+		return -earned
 	}
 	return 0
 }

@@ -127,5 +127,6 @@ func ComputeStats(list []Interaction, loc *time.Location) Stats {
 			s.Months = append(s.Months, *ms)
 		}
 	}
+	addLoyaltyFacts(&s, sorted, loc)
 	return s
 }
