@@ -28,7 +28,7 @@ type Options struct {
 const (
 	minWidth     = 60
 	minHeight    = 15
-	pollEvery    = 2 * time.Second
+	pollEvery    = 1500 * time.Millisecond // other windows' writes show within 2 s
 	statusLasts  = 8 * time.Second
 	errorLasts   = 20 * time.Second
 	headerHeight = 1

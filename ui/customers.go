@@ -898,6 +898,8 @@ func (v *customersView) gotDeleted(msg deletedMsg) tea.Cmd {
 
 func (v *customersView) ShortHelp() []key.Binding {
 	switch {
+	case v.dialog != nil:
+		return nil // a dialog writes its own keys
 	case v.screen == screenForm:
 		return []key.Binding{v.fkeys.Save, v.fkeys.Next, v.fkeys.Prev, v.fkeys.Cancel}
 	case v.screen == screenDetail:
@@ -909,6 +911,10 @@ func (v *customersView) ShortHelp() []key.Binding {
 	}
 	k := v.keys
 	b := []key.Binding{k.Search, k.Open, k.Add, k.Edit, v.archiveKey(k.Archive), k.Sort, k.Filter}
+	if v.selected() == nil {
+		// Nothing to open, edit or archive: only what can be done.
+		b = []key.Binding{k.Add, k.Search, k.Filter}
+	}
 	if v.query != "" {
 		b = append([]key.Binding{k.ClearFilter}, b...)
 	}
