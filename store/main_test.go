@@ -9,6 +9,7 @@ import (
 
 func TestMain(m *testing.M) {
 	RunCheckerIfAsked()
+	runProcessChildIfAsked()
 	os.Exit(m.Run())
 }
 

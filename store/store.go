@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -203,23 +202,22 @@ func (s *Store) rawUpdate(fn func(tx *bolt.Tx) error) error {
 func openBolt(path string, readOnly bool) (db *bolt.DB, f *os.File, err error) {
 	open := func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		file, err := os.OpenFile(name, flag, perm)
-		f = file
-		return file, err
-	}
-	// bbolt polls a held lock only every 50 ms, so another process that
-	// writes or reads in a loop can starve this one for seconds. Try once at
-	// a time instead, and back off from a fraction of a millisecond.
-	deadline := time.Now().Add(LockWait)
-	for pause := 200 * time.Microsecond; ; pause = min(2*pause, 4*time.Millisecond) {
-		err = guard(func() error {
-			db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: readOnly, Timeout: time.Nanosecond, OpenFile: open})
-			return err
-		})
-		if !errors.Is(err, bolt.ErrTimeout) || time.Now().After(deadline) {
-			return db, f, err
+		if err != nil {
+			return nil, err
 		}
-		time.Sleep(pause/2 + rand.N(pause/2+1))
+		// Wait for the lock here, woken when it frees, rather than in
+		// bbolt's 50 ms polling, which lets a busy process starve this one.
+		if err := waitLock(file, !readOnly, LockWait); err != nil {
+			return nil, err
+		}
+		f = file
+		return file, nil
 	}
+	err = guard(func() error {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: readOnly, Timeout: LockWait, OpenFile: open})
+		return err
+	})
+	return db, f, err
 }
 
 // replaced reports whether path no longer names the open file f.
