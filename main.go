@@ -78,6 +78,7 @@ are for scripts and never ask questions.`,
 	root.AddCommand(
 		c.demoCmd(), c.addCmd(), c.listCmd(), c.settingsCmd(),
 		c.logCmd(), c.backupCmd(), c.checkCmd(), c.restoreCmd(), c.versionCmd(),
+		c.loyaltyCmd(), c.redeemCmd(),
 	)
 	return root
 }
