@@ -75,10 +75,12 @@ func childInvariantWriter(path string) error {
 	defer out.Flush()
 	var ids []model.ID
 	for i := 0; ; i++ {
+		// A breath between saves, as between a person's actions: bbolt polls
+		// for its lock, and a loop with no gap would starve every reader.
 		select {
 		case <-stop:
 			return nil
-		default:
+		case <-time.After(time.Millisecond):
 		}
 		if i%4 == 0 || len(ids) == 0 {
 			name := fmt.Sprintf("Writer %06d", i)
