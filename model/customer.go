@@ -106,6 +106,15 @@ type Stats struct {
 	// Days holds the loyalty facts per shop day for the DayMonths months up
 	// to the newest interaction, oldest first (model/loyalty.go).
 	Days []DayStats `json:"days,omitempty"`
+
+	// Facts for the reminder rules and card messages (model/reminders.go),
+	// so the rules read the record, never the interactions.
+	LastPurchaseNote   string          `json:"last_purchase_note,omitempty"`   // what they bought last, cut short
+	LastPurchaseAmount Money           `json:"last_purchase_amount,omitempty"` // and for how much
+	RecentPurchases    []PurchaseFact  `json:"recent_purchases,omitempty"`     // see RecentPurchaseDays
+	OpenComplaintList  []ComplaintFact `json:"open_complaint_list,omitempty"`  // every unresolved complaint
+	MedianGapDays      int             `json:"median_gap_days,omitempty"`      // median days between visit days
+	Purchases6m        int             `json:"purchases_6m,omitempty"`         // purchases in the 6 months up to the last visit
 }
 
 // MonthStats are one calendar month's figures for one customer.

@@ -25,6 +25,9 @@ const (
 	ReminderOpen      ReminderState = "open"
 	ReminderDone      ReminderState = "done"
 	ReminderDismissed ReminderState = "dismissed"
+	// ReminderSnoozed is only a decision's state: the reminder stays open,
+	// due again on the day it was snoozed to.
+	ReminderSnoozed ReminderState = "snoozed"
 )
 
 // Repeat is a recurrence: every N days, weeks, months or years.
@@ -47,4 +50,16 @@ type Reminder struct {
 	State        ReminderState `json:"state,omitempty"`
 	SnoozedUntil time.Time     `json:"snoozed_until,omitzero"`
 	Rule         string        `json:"rule,omitempty"`
+
+	// Manual reminders only.
+	First   time.Time `json:"first,omitzero"`   // the first due day of a repeating one, so its series keeps its day
+	Created time.Time `json:"created,omitzero"` // when the owner made it
+	DoneAt  time.Time `json:"done_at,omitzero"` // when it was done or dismissed
+	Reason  string    `json:"reason,omitempty"` // why it was dismissed
+
+	// Generated reminders only: what the reminder is about, for its card
+	// and its note (a purchase's time, amount and description; a tier's name).
+	Occurred time.Time `json:"occurred,omitzero"`
+	Amount   Money     `json:"amount,omitempty"`
+	Detail   string    `json:"detail,omitempty"`
 }

@@ -15,12 +15,13 @@ type Settings struct {
 	Currency string `json:"currency"`  // ISO 4217 code
 	TimeZone string `json:"time_zone"` // IANA name; empty means the machine's
 
-	Loyalty LoyaltySettings `json:"loyalty,omitzero"` // the ladder's thresholds, earn rate and rewards
+	Reminders ReminderSettings `json:"reminders,omitzero"` // the reminder rules and card templates
+	Loyalty   LoyaltySettings  `json:"loyalty,omitzero"`   // the ladder's thresholds, earn rate and rewards
 }
 
 // DefaultSettings are what a new data file starts with.
 func DefaultSettings() Settings {
-	return Settings{ShopName: "My shop", Currency: "USD", Loyalty: DefaultLoyalty()}
+	return Settings{ShopName: "My shop", Currency: "USD", Reminders: DefaultReminderSettings(), Loyalty: DefaultLoyalty()}
 }
 
 // Money returns the currency the settings name (USD if it is unknown).

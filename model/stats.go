@@ -127,6 +127,7 @@ func ComputeStats(list []Interaction, loc *time.Location) Stats {
 			s.Months = append(s.Months, *ms)
 		}
 	}
+	addReminderFacts(&s, sorted, loc)
 	addLoyaltyFacts(&s, sorted, loc)
 	return s
 }
