@@ -89,7 +89,7 @@ func (v *customersView) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Back):
 		v.screen = d.back
-		v.rebuild()
+		v.clampScroll()
 	case key.Matches(msg, k.Up):
 		d.offset = max(0, d.offset-1)
 	case key.Matches(msg, k.Down):
@@ -318,7 +318,7 @@ func (v *customersView) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 		if h.back == screenDetail {
 			return v.loadDetail(v.detail.id)
 		}
-		v.rebuild()
+		v.clampScroll()
 	case key.Matches(msg, v.bkeys.Up):
 		h.offset = max(0, h.offset-1)
 	case key.Matches(msg, v.bkeys.Down):

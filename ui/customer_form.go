@@ -116,7 +116,6 @@ func (v *customersView) closeForm() {
 	}
 	v.screen = v.form.back
 	v.form = nil
-	v.rebuild()
 }
 
 func (v *customersView) formKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -213,7 +212,7 @@ func (v *customersView) gotSaved(msg customerSavedMsg) tea.Cmd {
 		return sayError(msg.err)
 	}
 	c := msg.customer
-	v.upsert(c)
+	v.put(c)
 	v.selectedID = c.ID
 	back := screenList
 	if v.form != nil {
@@ -224,7 +223,7 @@ func (v *customersView) gotSaved(msg customerSavedMsg) tea.Cmd {
 	if back == screenDetail {
 		v.detail.c = c
 	}
-	v.rebuild()
+	v.patch([]model.ID{c.ID}, false)
 	verb := "Saved "
 	if msg.adding {
 		verb = "Added "

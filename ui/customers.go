@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -135,10 +136,13 @@ type customersView struct {
 	hits      map[model.ID]searchHit
 	hitOrder  []model.ID
 	index     *customerSearch // nil when customers changed since it was built
+	latest    *atomic.Int64   // the newest search, so older ones stop early
 	elsewhere int             // matches hidden by the status filter
-	active    int             // how many loaded customers are active
-	archived  int
-	lost      int
+
+	// dataGen counts changes to the loaded customers, so a search index
+	// built from an older snapshot is not kept.
+	dataGen                int
+	active, archived, lost int
 
 	screen  screen
 	detail  detailState
@@ -149,7 +153,7 @@ type customersView struct {
 
 func newCustomersView(c *common) *customersView {
 	v := &customersView{
-		c: c, byID: map[model.ID]*entry{},
+		c: c, byID: map[model.ID]*entry{}, latest: new(atomic.Int64),
 		keys: newListKeys(), skeys: newSearchKeys(), dkeys: newDetailKeys(), bkeys: newBackKeys(), fkeys: newFormKeys(),
 	}
 	v.input = textinput.New()
@@ -222,7 +226,10 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 	case refreshedMsg:
 		return v, v.gotRefresh(msg)
 	case searchDoneMsg:
-		if msg.gen == v.searchGen {
+		if msg.dataGen == v.dataGen {
+			v.index = msg.index // built off the loop: keep it for the next keystroke
+		}
+		if msg.gen == v.searchGen && !msg.stale {
 			v.setHits(msg.hits)
 		}
 		return v, nil
@@ -366,19 +373,22 @@ func (v *customersView) gotPage(msg pageMsg) tea.Cmd {
 	if msg.first {
 		v.byID = make(map[model.ID]*entry, msg.total)
 		v.ids = v.ids[:0]
+		v.active, v.archived, v.lost = 0, 0, 0
 		v.total = msg.total
 		v.loadedUpTo = 0
 		v.loaded = true
 	}
+	changed := make([]model.ID, 0, len(msg.page))
 	for _, c := range msg.page {
-		if _, ok := v.byID[c.ID]; !ok {
-			v.ids = append(v.ids, c.ID)
-		}
-		v.byID[c.ID] = newEntry(c)
+		v.put(c)
+		changed = append(changed, c.ID)
 		v.loadedUpTo = c.ID
 	}
-	v.index = nil
-	v.rebuild()
+	if msg.first {
+		v.rebuild()
+	} else {
+		v.patch(changed, true) // merge the chunk in: the list stays usable at 100,000
+	}
 	var cmd tea.Cmd
 	if v.query != "" {
 		cmd = v.runSearch()
@@ -427,7 +437,7 @@ func (v *customersView) gotRefresh(msg refreshedMsg) tea.Cmd {
 	found := map[model.ID]bool{}
 	for _, c := range msg.list {
 		found[c.ID] = true
-		v.upsert(c)
+		v.put(c)
 	}
 	var cmds []tea.Cmd
 	for _, id := range msg.ids {
@@ -446,35 +456,61 @@ func (v *customersView) gotRefresh(msg refreshedMsg) tea.Cmd {
 			cmds = append(cmds, v.loadHistory(id))
 		}
 	}
-	v.rebuild()
+	v.patch(msg.ids, false)
 	if v.query != "" {
 		cmds = append(cmds, v.runSearch())
 	}
 	return tea.Batch(cmds...)
 }
 
-// upsert puts a customer read from the file into the list.
-func (v *customersView) upsert(c model.Customer) {
-	if _, ok := v.byID[c.ID]; !ok {
+// put keeps a customer read from the file. Entries are never changed
+// once made (a change makes a new one), so a search may read them from a
+// tea.Cmd while the list moves on.
+func (v *customersView) put(c model.Customer) {
+	if old, ok := v.byID[c.ID]; ok {
+		v.tally(&old.c, -1)
+	} else if n := len(v.ids); n == 0 || v.ids[n-1] < c.ID {
+		v.ids = append(v.ids, c.ID) // the usual case: pages come in id order
+	} else {
 		i, _ := slices.BinarySearch(v.ids, c.ID)
 		v.ids = slices.Insert(v.ids, i, c.ID)
 	}
 	v.byID[c.ID] = newEntry(c)
+	v.tally(&c, 1)
 	if v.detail.id == c.ID {
 		v.detail.c = c
 	}
-	v.index = nil
+	v.changedData()
 }
 
 func (v *customersView) remove(id model.ID) {
-	if _, ok := v.byID[id]; !ok {
+	old, ok := v.byID[id]
+	if !ok {
 		return
 	}
+	v.tally(&old.c, -1)
 	delete(v.byID, id)
 	if i, ok := slices.BinarySearch(v.ids, id); ok {
 		v.ids = slices.Delete(v.ids, i, i+1)
 	}
+	v.changedData()
+}
+
+func (v *customersView) changedData() {
 	v.index = nil
+	v.dataGen++
+}
+
+// tally keeps the footer's counts as customers come and go.
+func (v *customersView) tally(c *model.Customer, d int) {
+	switch {
+	case c.Active():
+		v.active += d
+	case c.Status == model.StatusArchived:
+		v.archived += d
+	default:
+		v.lost += d
+	}
 }
 
 // ---- the list ----
@@ -484,17 +520,6 @@ func (v *customersView) remove(id model.ID) {
 func (v *customersView) rebuild() {
 	rows := v.rows[:0]
 	v.elsewhere = 0
-	v.active, v.archived, v.lost = 0, 0, 0
-	for _, e := range v.byID {
-		switch {
-		case e.c.Active():
-			v.active++
-		case e.c.Status == model.StatusArchived:
-			v.archived++
-		default:
-			v.lost++
-		}
-	}
 	if v.query != "" && v.hits != nil {
 		for _, id := range v.hitOrder {
 			e := v.byID[id]
@@ -513,7 +538,7 @@ func (v *customersView) rebuild() {
 				rows = append(rows, e)
 			}
 		}
-		v.sortRows(rows)
+		slices.SortFunc(rows, v.order())
 	} else {
 		// A search is on its way: keep showing the last rows until it lands.
 		rows = rows[:0]
@@ -524,7 +549,64 @@ func (v *customersView) rebuild() {
 		}
 	}
 	v.rows = rows
-	v.cursor = 0
+	v.restoreCursor()
+}
+
+// patch updates the rows for a few changed customers (or a loaded chunk)
+// without sorting everything again: the changed ones are taken out, then
+// merged back in order. fresh says none of them was in the list before (a
+// loaded chunk), which saves a pass over every row.
+func (v *customersView) patch(changed []model.ID, fresh bool) {
+	if v.query != "" {
+		v.rebuild() // search order comes from the hits, not from a sort
+		return
+	}
+	set := make(map[model.ID]bool, len(changed))
+	for _, id := range changed {
+		set[id] = true
+	}
+	kept := v.rows
+	if !fresh {
+		kept = make([]*entry, 0, len(v.rows)+len(changed))
+		for _, e := range v.rows {
+			if !set[e.c.ID] {
+				kept = append(kept, e)
+			}
+		}
+	}
+	var add []*entry
+	for id := range set {
+		if e := v.byID[id]; e != nil && v.filter.passes(&e.c) {
+			add = append(add, e)
+		}
+	}
+	order := v.order()
+	slices.SortFunc(add, order)
+	v.rows = mergeRows(kept, add, order)
+	v.restoreCursor()
+}
+
+// mergeRows merges b into a, both sorted by order. b is usually small
+// (a few changed customers, a loaded chunk) and a large, so each of b's
+// places is found by binary search and a is copied in runs.
+func mergeRows(a, b []*entry, order func(x, y *entry) int) []*entry {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]*entry, 0, len(a)+len(b))
+	i := 0
+	for _, e := range b {
+		at, _ := slices.BinarySearchFunc(a[i:], e, order)
+		out = append(out, a[i:i+at]...)
+		out = append(out, e)
+		i += at
+	}
+	return append(out, a[i:]...)
+}
+
+// restoreCursor keeps the selection on the same customer after the rows change.
+func (v *customersView) restoreCursor() {
+	v.cursor = min(v.cursor, max(0, len(v.rows)-1))
 	for i, e := range v.rows {
 		if e.c.ID == v.selectedID {
 			v.cursor = i
@@ -537,7 +619,8 @@ func (v *customersView) rebuild() {
 	v.clampScroll()
 }
 
-func (v *customersView) sortRows(rows []*entry) {
+// order is the list's sort as a comparison.
+func (v *customersView) order() func(a, b *entry) int {
 	byName := func(a, b *entry) int {
 		if c := strings.Compare(a.sortName, b.sortName); c != 0 {
 			return c
@@ -570,7 +653,7 @@ func (v *customersView) sortRows(rows []*entry) {
 	default:
 		f = byName
 	}
-	slices.SortFunc(rows, f)
+	return f
 }
 
 func (v *customersView) selected() *entry {
@@ -678,8 +761,10 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 // ---- search ----
 
 type searchDoneMsg struct {
-	gen  int
-	hits []searchHit
+	gen, dataGen int
+	index        *customerSearch
+	hits         []searchHit
+	stale        bool // a newer search started: these hits are partial
 }
 
 func (v *customersView) searchKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -731,20 +816,30 @@ func (v *customersView) clearSearch() {
 	v.rebuild()
 }
 
-// runSearch searches a snapshot of the customers in a tea.Cmd, so typing
-// never waits for a large list; a newer keystroke makes the answer stale.
+// runSearch searches in a tea.Cmd, so typing never waits for a large
+// list. The index is built there too, from a snapshot of the entries
+// (never changed once made), and kept for the next keystroke; a newer
+// keystroke makes an older search stop early and its answer stale.
 func (v *customersView) runSearch() tea.Cmd {
 	v.searchGen++
-	gen, q := v.searchGen, v.query
-	if v.index == nil {
-		list := make([]*model.Customer, 0, len(v.ids))
-		for _, id := range v.ids {
-			list = append(list, &v.byID[id].c)
-		}
-		v.index = newCustomerSearch(list)
-	}
+	gen, q, dataGen := v.searchGen, v.query, v.dataGen
 	idx := v.index
-	return func() tea.Msg { return searchDoneMsg{gen: gen, hits: idx.find(q)} }
+	var snapshot []*model.Customer
+	if idx == nil {
+		snapshot = make([]*model.Customer, 0, len(v.ids))
+		for _, id := range v.ids {
+			snapshot = append(snapshot, &v.byID[id].c)
+		}
+	}
+	latest := v.latest
+	latest.Store(int64(gen))
+	return func() tea.Msg {
+		if idx == nil {
+			idx = newCustomerSearch(snapshot)
+		}
+		hits, done := idx.find(q, func() bool { return latest.Load() != int64(gen) })
+		return searchDoneMsg{gen: gen, dataGen: dataGen, index: idx, hits: hits, stale: !done}
+	}
 }
 
 func (v *customersView) setHits(hits []searchHit) {
@@ -861,8 +956,8 @@ func (v *customersView) gotStatusSet(msg statusSetMsg) tea.Cmd {
 	if msg.err != nil {
 		return sayError(msg.err)
 	}
-	v.upsert(msg.customer)
-	v.rebuild()
+	v.put(msg.customer)
+	v.patch([]model.ID{msg.customer.ID}, false)
 	verb := "Archived "
 	if msg.status == model.StatusActive {
 		verb = "Restored "
@@ -890,7 +985,7 @@ func (v *customersView) gotDeleted(msg deletedMsg) tea.Cmd {
 	if v.detail.id == msg.id && v.screen != screenList {
 		v.screen = screenList
 	}
-	v.rebuild()
+	v.patch([]model.ID{msg.id}, false)
 	return tea.Batch(say("Deleted "+msg.name+" for good."), wrote)
 }
 

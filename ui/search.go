@@ -54,34 +54,45 @@ func newCustomerSearch(list []*model.Customer) *customerSearch {
 	return s
 }
 
+// searchChunk is how many customers are searched between checks that
+// the search is still wanted.
+const searchChunk = 4096
+
 // find returns the customers matching query, best first; each customer
-// once, with the field that matched best.
-func (s *customerSearch) find(query string) []searchHit {
+// once, with the field that matched best. It gives up (done false) as soon
+// as stale says a newer search has started.
+func (s *customerSearch) find(query string, stale func() bool) (hits []searchHit, done bool) {
 	query = strings.TrimSpace(query)
 	if query == "" || len(s.ids) == 0 {
-		return nil
+		return nil, true
 	}
-	matches := fuzzy.FindFromNoSort(query, stringsSource(s.text))
 	best := map[int]int{} // customer index -> position in hits
-	var hits []searchHit
-	for _, m := range matches {
-		ci, f := m.Index/searchFields, m.Index%searchFields
-		score := m.Score
-		if f == inName {
-			score += 10 // a name match beats the same match in the notes
+	step := searchChunk * searchFields
+	for start := 0; start < len(s.text); start += step {
+		if stale != nil && stale() {
+			return nil, false
 		}
-		h := searchHit{id: s.ids[ci], score: score, field: f, text: m.Str, matched: m.MatchedIndexes}
-		if at, ok := best[ci]; ok {
-			if score > hits[at].score {
-				hits[at] = h
+		end := min(start+step, len(s.text))
+		for _, m := range fuzzy.FindFromNoSort(query, stringsSource(s.text[start:end])) {
+			i := start + m.Index
+			ci, f := i/searchFields, i%searchFields
+			score := m.Score
+			if f == inName {
+				score += 10 // a name match beats the same match in the notes
 			}
-			continue
+			h := searchHit{id: s.ids[ci], score: score, field: f, text: m.Str, matched: m.MatchedIndexes}
+			if at, ok := best[ci]; ok {
+				if score > hits[at].score {
+					hits[at] = h
+				}
+				continue
+			}
+			best[ci] = len(hits)
+			hits = append(hits, h)
 		}
-		best[ci] = len(hits)
-		hits = append(hits, h)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
-	return hits
+	return hits, true
 }
 
 type stringsSource []string
