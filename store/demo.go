@@ -57,15 +57,10 @@ const (
 	// demoLogBatch is how many log-index entries (24 bytes each) one
 	// transaction writes at the end.
 	demoLogBatch = 400_000
-	// Keys are inserted in ascending order, so pages can be filled almost
-	// full; the default (half) would double the file. The customer and
-	// timeline buckets keep a little room for the next edits.
-	demoFillRecords = 0.95
-	demoFillIndex   = 1.0
+	// Keys are inserted in ascending order, so pages can be filled full, as
+	// bbolt's own compaction does; the default (half) would double the file.
+	demoFill = 1.0
 )
-
-// Rewards the demo redeems, by points spent.
-var demoRewards = map[int64]string{50: "free gift wrapping", 100: "10% off a purchase"}
 
 var errDemoRefused = errors.New("the file already holds customers")
 
@@ -143,77 +138,68 @@ func (s *Store) FillDemo(o DemoOptions) (DemoResult, error) {
 	}
 	report(0)
 
+	// One goroutine makes and encodes the records while this one writes
+	// them: the machine's second core halves the wait. The generator owns
+	// g, log and the key lists until it closes the channel.
 	log := make([]demoLogEntry, 0, M)
 	var emailKeys, phoneKeys [][]byte
-	written := 0
-	for start := 0; start < N; {
-		end, recs := start, 0
-		for end < N && (end == start || recs < demoBatch) {
-			recs += 1 + g.plans[end].count
-			end++
-		}
-		b := g.batch(start, end)
-		for _, c := range b.customers {
-			if k := emailKey(c.Email, c.ID); k != nil {
-				emailKeys = append(emailKeys, k)
+	batches := make(chan demoBatchData, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		for start := 0; start < N; {
+			end, recs := start, 0
+			for end < N && (end == start || recs < demoBatch) {
+				recs += 1 + g.plans[end].count
+				end++
 			}
-			if k := phoneKey(c.Phone, c.ID); k != nil {
-				phoneKeys = append(phoneKeys, k)
-			}
-		}
-		for _, in := range b.interactions {
-			log = append(log, demoLogEntry{at: in.At.Unix(), id: in.ID, customer: in.Customer})
-		}
-		err := s.rawUpdate(func(tx *bolt.Tx) error {
-			cb := tx.Bucket(bCustomers)
-			cb.FillPercent = demoFillRecords
-			for i, c := range b.customers {
-				if err := cb.Put(idKey(c.ID), b.customerValues[i]); err != nil {
-					return err
+			b := g.batch(start, end)
+			for _, c := range b.customers {
+				if k := emailKey(c.Email, c.ID); k != nil {
+					emailKeys = append(emailKeys, k)
 				}
-				report(1)
-			}
-			ib := tx.Bucket(bInteractions)
-			ib.FillPercent = demoFillRecords
-			keys := make([][]byte, len(b.interactions))
-			for i := range b.interactions {
-				in := &b.interactions[i]
-				keys[i] = interactionKey(in.Customer, in.At, in.ID)
-				if err := ib.Put(keys[i], b.interactionValues[i]); err != nil {
-					return err
-				}
-				report(1)
-			}
-			idb := tx.Bucket(bInterIDs)
-			idb.FillPercent = demoFillIndex
-			for i := range b.interactions {
-				if err := idb.Put(idKey(b.interactions[i].ID), keys[i]); err != nil {
-					return err
+				if k := phoneKey(c.Phone, c.ID); k != nil {
+					phoneKeys = append(phoneKeys, k)
 				}
 			}
-			return nil
+			for _, in := range b.interactions {
+				log = append(log, demoLogEntry{at: in.At.Unix(), id: in.ID, customer: in.Customer})
+			}
+			select {
+			case batches <- b:
+			case <-stop:
+				return
+			}
+			start = end
+		}
+		// The global log and the contact indexes are written last, each in
+		// key order; until then the new customers are complete but not yet
+		// in the Log tab or the duplicate check.
+		slices.SortFunc(log, func(a, b demoLogEntry) int {
+			return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.id, b.id))
 		})
+		slices.SortFunc(emailKeys, bytes.Compare)
+		slices.SortFunc(phoneKeys, bytes.Compare)
+	}()
+	written := 0
+	for b := range batches {
+		err := b.err
+		if err == nil {
+			err = s.writeDemoBatch(b, report)
+		}
 		if err != nil {
+			close(stop)
 			return DemoResult{}, demoStopped(written, err)
 		}
-		written += end - start
-		start = end
+		written += len(b.customers)
 	}
 
-	// The global log and the contact indexes are written last, each in key
-	// order; until then the new customers are complete but not yet in the
-	// Log tab or the duplicate check.
-	slices.SortFunc(log, func(a, b demoLogEntry) int {
-		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.id, b.id))
-	})
-	slices.SortFunc(emailKeys, bytes.Compare)
-	slices.SortFunc(phoneKeys, bytes.Compare)
 	for start := 0; start < len(log) || start == 0; start += demoLogBatch {
 		end := min(start+demoLogBatch, len(log))
 		last := end == len(log)
 		err := s.rawUpdate(func(tx *bolt.Tx) error {
 			bt := tx.Bucket(bByTime)
-			bt.FillPercent = demoFillIndex
+			bt.FillPercent = demoFill
 			for _, e := range log[start:end] {
 				if err := bt.Put(byTimeKey(time.Unix(e.at, 0), e.id), idKey(e.customer)); err != nil {
 					return err
@@ -228,7 +214,7 @@ func (s *Store) FillDemo(o DemoOptions) (DemoResult, error) {
 				keys   [][]byte
 			}{{bEmail, emailKeys}, {bPhone, phoneKeys}} {
 				b := tx.Bucket(idx.bucket)
-				b.FillPercent = demoFillIndex
+				b.FillPercent = demoFill
 				for _, k := range idx.keys {
 					if err := b.Put(k, []byte{}); err != nil {
 						return err
@@ -248,6 +234,37 @@ func (s *Store) FillDemo(o DemoOptions) (DemoResult, error) {
 		o.Progress(total, total)
 	}
 	return DemoResult{Customers: N, Interactions: M}, nil
+}
+
+// writeDemoBatch writes one batch of customers with their timelines, in
+// one transaction, each bucket's keys in ascending order.
+func (s *Store) writeDemoBatch(b demoBatchData, report func(int)) error {
+	return s.rawUpdate(func(tx *bolt.Tx) error {
+		cb := tx.Bucket(bCustomers)
+		cb.FillPercent = demoFill
+		for i, c := range b.customers {
+			if err := cb.Put(idKey(c.ID), b.customerValues[i]); err != nil {
+				return err
+			}
+			report(1)
+		}
+		ib := tx.Bucket(bInteractions)
+		ib.FillPercent = demoFill
+		for i := range b.interactions {
+			if err := ib.Put(b.interactionKeys[i], b.interactionValues[i]); err != nil {
+				return err
+			}
+			report(1)
+		}
+		idb := tx.Bucket(bInterIDs)
+		idb.FillPercent = demoFill
+		for i := range b.interactions {
+			if err := idb.Put(idKey(b.interactions[i].ID), b.interactionKeys[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // recordDemoChange writes the one change other windows see for the fill. It
@@ -427,12 +444,15 @@ type demoGen struct {
 	nowSec int64
 	loc    *time.Location
 	unit   int64 // minor units in one whole currency unit
+	loyal  model.LoyaltySettings
 	baseC  model.ID
 	nextI  model.ID
 	plans  []demoPlan
 	emails map[string]bool
 	phones map[string]bool
 	shops  int // businesses named so far
+
+	openComplaints int
 }
 
 const day = int64(24 * 60 * 60)
@@ -449,6 +469,7 @@ func newDemoGen(seed int64, w *demoWords, now time.Time, st model.Settings, base
 		nowSec: now.Unix(),
 		loc:    st.Location(),
 		unit:   unit,
+		loyal:  st.Loyalty,
 		baseC:  baseC,
 		nextI:  baseI,
 		emails: map[string]bool{},
@@ -607,7 +628,9 @@ type demoBatchData struct {
 	customers         []model.Customer
 	customerValues    [][]byte
 	interactions      []model.Interaction
+	interactionKeys   [][]byte
 	interactionValues [][]byte
+	err               error // a record that would not encode
 }
 
 // batch makes the customers [from, to) with all their interactions.
@@ -630,16 +653,21 @@ func (g *demoGen) batch(from, to int) demoBatchData {
 	for i := range b.customers {
 		v, err := encode(&b.customers[i])
 		if err != nil {
-			panic(err) // model values always marshal
+			b.err = err
+			return b
 		}
 		b.customerValues[i] = v
 	}
+	b.interactionKeys = make([][]byte, len(b.interactions))
 	b.interactionValues = make([][]byte, len(b.interactions))
 	for i := range b.interactions {
-		v, err := encode(&b.interactions[i])
+		in := &b.interactions[i]
+		v, err := encode(in)
 		if err != nil {
-			panic(err)
+			b.err = err
+			return b
 		}
+		b.interactionKeys[i] = interactionKey(in.Customer, in.At, in.ID)
 		b.interactionValues[i] = v
 	}
 	return b
@@ -843,7 +871,7 @@ var demoKinds = []struct {
 }{
 	{model.KindPurchase, 36}, {model.KindVisit, 14}, {model.KindReturn, 2.5}, {model.KindCall, 6},
 	{model.KindEmail, 7}, {model.KindMessage, 6}, {model.KindSocial, 4}, {model.KindMeeting, 1.5},
-	{model.KindNote, 4}, {model.KindComplaint, 1.5}, {model.KindFeedback, 6}, {model.KindReferral, 2},
+	{model.KindNote, 4}, {model.KindComplaint, 1.5}, {model.KindFeedback, 6}, {model.KindReferral, 1.2},
 	{model.KindCardSent, 6}, {model.KindRedeemed, 2},
 }
 
@@ -923,8 +951,11 @@ func (g *demoGen) timeline(i int, c *model.Customer, out []model.Interaction) []
 		if kind == model.KindReturn && len(bought) == 0 {
 			kind = model.KindPurchase
 		}
-		if kind == model.KindRedeemed && balance < 50 {
-			kind = model.KindPurchase
+		var reward model.Reward
+		if kind == model.KindRedeemed {
+			if reward = g.reward(balance); reward.Points == 0 {
+				kind = model.KindPurchase
+			}
 		}
 		if kind == model.KindReferral {
 			if j := g.referral(i, in.At.Unix()); j >= 0 {
@@ -938,7 +969,7 @@ func (g *demoGen) timeline(i int, c *model.Customer, out []model.Interaction) []
 		switch kind {
 		case model.KindPurchase:
 			in.Amount = g.amount(p.basket)
-			in.Points = int64(in.Amount) / g.unit
+			in.Points = model.PointsFor(kind, in.Amount, g.loyal)
 			in.Channel = "in person"
 			if g.chance(0.12) {
 				in.Channel = "online"
@@ -961,7 +992,7 @@ func (g *demoGen) timeline(i int, c *model.Customer, out []model.Interaction) []
 				if g.chance(0.3) {
 					in.Amount = max(1, model.Money(float64(paid)*(0.3+0.5*g.r.Float64())))
 				}
-				in.Points = -min(int64(in.Amount)/g.unit, balance)
+				in.Points = max(model.PointsFor(kind, in.Amount, g.loyal), -balance)
 			}
 		case model.KindCall:
 			in.Channel = "phone"
@@ -984,14 +1015,20 @@ func (g *demoGen) timeline(i int, c *model.Customer, out []model.Interaction) []
 			cp := w.complaints[g.r.IntN(len(w.complaints))]
 			in.Category, in.Note = cp.a, cp.b
 			in.Channel = "in person"
+			// Most are put right within days; a few stay open, always at
+			// least one when there is a complaint from the last two months.
 			recent := in.At.Unix() > g.nowSec-14*day
-			if g.chance(0.9) && !recent || recent && g.chance(0.4) {
+			keepOpen := g.openComplaints == 0 && in.At.Unix() > g.nowSec-60*day
+			if !keepOpen && (g.chance(0.88) && !recent || recent && g.chance(0.4)) {
 				at := in.At.Unix() + g.between(2*3600, 10*day)
 				if at < g.nowSec-60 {
 					in.Resolved = true
 					in.ResolvedAt = time.Unix(at, 0).UTC()
 					in.Resolution = g.pick(w.resolutions)
 				}
+			}
+			if !in.Resolved {
+				g.openComplaints++
 			}
 		case model.KindFeedback:
 			switch x := g.r.Float64(); {
@@ -1022,17 +1059,28 @@ func (g *demoGen) timeline(i int, c *model.Customer, out []model.Interaction) []
 			in.Channel = "post"
 			in.Note = g.pick(w.cards)
 		case model.KindRedeemed:
-			cost := int64(50)
-			if balance >= 100 && g.chance(0.4) {
-				cost = 100
-			}
-			in.Points = -cost
-			in.Reward = demoRewards[cost]
+			in.Points = -reward.Points
+			in.Reward = reward.Name
 			in.Channel = "in person"
 		}
 		balance += in.Points
 	}
 	return out
+}
+
+// reward picks one of the shop's rewards the balance can pay for; none
+// (zero points) when it cannot pay for any.
+func (g *demoGen) reward(balance int64) model.Reward {
+	var can []model.Reward
+	for _, r := range g.loyal.Rewards {
+		if r.Points > 0 && r.Points <= balance {
+			can = append(can, r)
+		}
+	}
+	if len(can) == 0 {
+		return model.Reward{}
+	}
+	return can[g.r.IntN(len(can))]
 }
 
 // afterOnce is what follows a single visit: a thank-you card, a word of

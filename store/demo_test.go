@@ -251,15 +251,16 @@ func TestFillDemoAggregatesMatchARecount(t *testing.T) {
 			in := list[k]
 			switch in.Kind {
 			case model.KindPurchase:
-				if in.Points != int64(in.Amount)/100 {
-					t.Errorf("purchase of %d earned %d points", in.Amount, in.Points)
+				if want := model.PointsFor(in.Kind, in.Amount, st.Loyalty); in.Points != want || want <= 0 {
+					t.Errorf("purchase of %d earned %d points; want %d", in.Amount, in.Points, want)
 				}
 			case model.KindRedeemed:
-				if in.Points != -50 && in.Points != -100 || in.Reward == "" {
-					t.Errorf("redemption %+v", in)
+				r, err := st.Loyalty.FindReward(in.Reward)
+				if err != nil || in.Points != -r.Points {
+					t.Errorf("redemption %+v is not from the catalogue %+v (%v)", in, st.Loyalty.Rewards, err)
 				}
 			case model.KindReturn:
-				if in.Points > 0 || -in.Points > int64(in.Amount)/100 {
+				if in.Points > 0 || in.Points < model.PointsFor(in.Kind, in.Amount, st.Loyalty) {
 					t.Errorf("return %+v takes back more points than it earned", in)
 				}
 			default:
@@ -480,35 +481,48 @@ func BenchmarkFillDemo(b *testing.B) {
 }
 
 // demoJSONSize is the length of the customers and the interactions
-// marshalled with encoding/json, one array each, read back in chunks.
+// marshalled with encoding/json, one array each, read back in chunks; it
+// adds up each record's length as json.Marshal of the whole array would
+// write it ("[" records joined by "," "]"), so no array is held in memory.
 func demoJSONSize(b *testing.B, s *Store) int {
-	customers, err := s.AllCustomers(nil)
-	if err != nil {
-		b.Fatal(err)
+	size := 0
+	var customers, interactions int
+	var after model.ID
+	for {
+		page, more, err := s.CustomersPage(after, 5000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range page {
+			size += len(asJSON(b, page[i]))
+		}
+		customers += len(page)
+		if !more || len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].ID
 	}
-	cj, err := json.Marshal(customers)
-	if err != nil {
-		b.Fatal(err)
-	}
-	customers = nil
-	var all []model.Interaction
+	customerBytes := size
 	var cursor LogCursor
 	for {
 		page, next, err := s.RecentInteractions(cursor, 5000)
 		if err != nil {
 			b.Fatal(err)
 		}
-		all = append(all, page...)
+		for i := range page {
+			size += len(asJSON(b, page[i]))
+		}
+		interactions += len(page)
 		if next == nil {
 			break
 		}
 		cursor = next
 	}
-	ij, err := json.Marshal(all)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return len(cj) + len(ij)
+	// Brackets, and the commas between records.
+	size += 2 + max(customers-1, 0) + 2 + max(interactions-1, 0)
+	b.Logf("JSON: customers %.1f MB (%d), interactions %.1f MB (%d)", float64(customerBytes)/1e6, customers,
+		float64(size-customerBytes)/1e6, interactions)
+	return size
 }
 
 // logBucketFill logs how full each bucket's pages are, for the size note.
