@@ -1152,3 +1152,6 @@ func (r Reminder) NextDue(now time.Time, loc *time.Location) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// ValidateReason checks why the owner dismissed a reminder.
+func ValidateReason(reason string) error { return checkText("reason", reason, MaxLong) }
