@@ -147,9 +147,13 @@ func (s *Store) FillDemo(o DemoOptions) (DemoResult, error) {
 	stop := make(chan struct{})
 	go func() {
 		defer close(batches)
-		for start := 0; start < N; {
+		// The first batches are small: bbolt copies a transaction's new
+		// records each time it enlarges its map of the file, which doubles,
+		// so a small file should grow with small transactions.
+		target := 4096
+		for start := 0; start < N; target = min(2*target, demoBatch) {
 			end, recs := start, 0
-			for end < N && (end == start || recs < demoBatch) {
+			for end < N && (end == start || recs < target) {
 				recs += 1 + g.plans[end].count
 				end++
 			}
