@@ -28,7 +28,8 @@ type DemoOptions struct {
 	// Taken as given (0 makes none), except that DemoOptions{} as a whole
 	// means the default demo of 150 customers and 2,000 interactions.
 	Interactions int
-	// Seed makes the data: the same seed and clock give the same data.
+	// Seed makes the data: the same seed, clock and settings (time zone,
+	// currency, loyalty) give the same data.
 	Seed int64
 	// Force adds demo customers to a file that already holds customers.
 	Force bool
@@ -139,8 +140,8 @@ func (s *Store) FillDemo(o DemoOptions) (DemoResult, error) {
 	report(0)
 
 	// One goroutine makes and encodes the records while this one writes
-	// them: the machine's second core halves the wait. The generator owns
-	// g, log and the key lists until it closes the channel.
+	// them, so a second core shortens the wait. The generator owns g, log
+	// and the key lists until it closes the channel.
 	log := make([]demoLogEntry, 0, M)
 	var emailKeys, phoneKeys [][]byte
 	batches := make(chan demoBatchData, 1)
