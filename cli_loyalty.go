@@ -203,7 +203,7 @@ func (c *cli) showLoyalty(cu model.Customer, ls model.LoyaltySettings, now time.
 		j := loyaltyJSON{ID: cu.ID, Name: cu.Name, AsOf: now.In(loc).Format(loyaltyDate), Rung: sd.Rung.String(), Partner: cu.Partner,
 			Points: sd.Points, NextRung: nextRung(sd.Progress), Missing: sd.Progress.Describe(cur),
 			Progress: goalsJSON(sd.Progress, cur), CloseToNextRung: close,
-			Last12Months: windowJSON{From: sd.Window.From.Format(loyaltyDate), To: sd.Window.To.Format(loyaltyDate), Purchases: sd.Window.Purchases,
+			Last12Months: windowJSON{From: sd.Window.From.String(), To: sd.Window.To.String(), Purchases: sd.Window.Purchases,
 				Visits: sd.Window.Visits, Spend: sd.Window.Spend.Plain(cur), Referrals: sd.Window.Referrals, FiveStarFeedback: sd.Window.FiveStars},
 			RewardsAvailable: rewardsJSON(afford)}
 		if slipping {
@@ -225,7 +225,7 @@ func (c *cli) showLoyalty(cu model.Customer, ls model.LoyaltySettings, now time.
 		fmt.Fprintf(w, "Next: %s, with %s\n", sd.Progress.Next, sd.Progress.Describe(cur))
 	}
 	win := sd.Window
-	fmt.Fprintf(w, "Last 12 months (%s to %s): %s, %s, %s spent, %s, %s\n", win.From.Format(loyaltyDate), win.To.Format(loyaltyDate),
+	fmt.Fprintf(w, "Last 12 months (%s to %s): %s, %s, %s spent, %s, %s\n", win.From, win.To,
 		loyaltyCount(int64(win.Purchases), "purchase"), loyaltyCount(int64(win.Visits), "visit day"), win.Spend.Plain(cur),
 		loyaltyCount(int64(win.Referrals), "referral"), fmt.Sprintf("%d 5-star feedback", win.FiveStars))
 	if slipping {

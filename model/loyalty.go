@@ -1,8 +1,10 @@
 package model
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -292,14 +294,30 @@ func (ls LoyaltySettings) FindReward(name string) (Reward, error) {
 
 // Affordable lists the rewards a balance of points pays for, cheapest first.
 func (ls LoyaltySettings) Affordable(points int64) []Reward {
-	var out []Reward
-	for _, r := range ls.Rewards {
-		if r.Points > 0 && r.Points <= points {
-			out = append(out, r)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Points < out[j].Points })
+	return affordable(ls.cheapestFirst(), points)
+}
+
+// cheapestFirst is the catalogue sorted by points (a copy).
+func (ls LoyaltySettings) cheapestFirst() []Reward {
+	out := slices.Clone(ls.Rewards)
+	slices.SortStableFunc(out, func(a, b Reward) int { return cmp.Compare(a.Points, b.Points) })
 	return out
+}
+
+// affordable is the prefix of a cheapest-first catalogue that points pay for.
+func affordable(sorted []Reward, points int64) []Reward {
+	n := 0
+	for n < len(sorted) && sorted[n].Points <= points {
+		n++
+	}
+	lo := 0
+	for lo < n && sorted[lo].Points <= 0 {
+		lo++
+	}
+	if lo == n {
+		return nil
+	}
+	return sorted[lo:n:n]
 }
 
 // NextReward is the cheapest reward the balance does not yet pay for, and
@@ -386,16 +404,83 @@ func addLoyaltyFacts(s *Stats, sorted []Interaction, loc *time.Location) {
 }
 
 // Shop days as yyyymmdd numbers: cheap to compare and to keep in a record.
+// The arithmetic is plain integers (no time.Date), so the ladder for 100,000
+// customers stays fast.
+
+// ShopDay is a calendar day in the shop's time zone, as yyyymmdd.
+type ShopDay int32
+
+// String writes the day as 2006-01-02.
+func (d ShopDay) String() string {
+	y, m, dd := splitDay(int32(d))
+	return fmt.Sprintf("%04d-%02d-%02d", y, int(m), dd)
+}
+
+// Start is the first instant of the day in loc.
+func (d ShopDay) Start(loc *time.Location) time.Time { return dayStart(int32(d), loc) }
 
 func dayNumber(t time.Time, loc *time.Location) int32 {
 	y, m, d := t.In(orLocal(loc)).Date()
-	return makeDay(y, m, d)
+	return int32(y*10000 + int(m)*100 + d)
 }
 
-// makeDay normalises a civil date (Feb 30 is Mar 1 or 2) into yyyymmdd.
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+func monthDays(y int, m time.Month) int {
+	switch m {
+	case time.February:
+		if isLeap(y) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// serial counts days from 1970-01-01 (Howard Hinnant's days_from_civil).
+func serial(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// fromSerial is serial's inverse.
+func fromSerial(z int) int32 {
+	z += 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return int32(y*10000 + m*100 + d)
+}
+
+// makeDay normalises a civil date (month 13, Feb 30) into yyyymmdd.
 func makeDay(y int, m time.Month, d int) int32 {
-	y, m, d = time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Date()
-	return int32(y*10000 + int(m)*100 + d)
+	mm := int(m) - 1
+	y += floorDiv(mm, 12)
+	mm = floorMod(mm, 12) + 1
+	if d >= 1 && d <= monthDays(y, time.Month(mm)) {
+		return int32(y*10000 + mm*100 + d)
+	}
+	return fromSerial(serial(y, mm, 1) + d - 1)
 }
 
 func splitDay(n int32) (int, time.Month, int) {
@@ -419,8 +504,10 @@ func windowStart(today int32) int32 {
 	y, m, d := splitDay(today)
 	total := y*12 + int(m) - 1 - LadderMonths
 	y, m = total/12, time.Month(total%12+1)
-	d = min(d, daysIn(m, y))
-	return addDays(int32(y*10000+int(m)*100+d), 1)
+	if d >= monthDays(y, m) {
+		return makeDay(y, m+1, 1)
+	}
+	return int32(y*10000 + int(m)*100 + d + 1)
 }
 
 // expiryDay is the first day on which something that happened on day e no
@@ -440,7 +527,7 @@ func coverStart(st Stats, loc *time.Location) int32 {
 
 // Window is what a customer did in the 12-month window ending on a day.
 type Window struct {
-	From, To  time.Time // first instants of the window's first and last days
+	From, To  ShopDay // the window's first and last days
 	Purchases int
 	Visits    int   // days with a visit, purchase or return
 	Spend     Money // purchases less returns
@@ -451,7 +538,14 @@ type Window struct {
 // tally sums Days entries with from <= day <= upto.
 func tally(days []DayStats, from, upto int32) Window {
 	var w Window
-	i := sort.Search(len(days), func(i int) bool { return days[i].Day >= from })
+	i, j := 0, len(days) // the first day at or after from
+	for i < j {
+		if h := int(uint(i+j) >> 1); days[h].Day < from {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
 	for ; i < len(days) && days[i].Day <= upto; i++ {
 		d := &days[i]
 		w.Purchases += int(d.Purchases)
@@ -467,16 +561,34 @@ func tally(days []DayStats, from, upto int32) Window {
 
 // WindowOf sums what the customer did in the 12 months ending on now's day.
 func WindowOf(c Customer, now time.Time, loc *time.Location) Window {
-	loc = orLocal(loc)
-	today := dayNumber(now, loc)
+	return windowOn(c.Stats, dayNumber(now, loc))
+}
+
+func windowOn(st Stats, today int32) Window {
 	from := windowStart(today)
-	w := tally(c.Stats.Days, from, today)
-	w.From, w.To = dayStart(from, loc), dayStart(today, loc)
+	w := tally(st.Days, from, today)
+	w.From, w.To = ShopDay(from), ShopDay(today)
 	return w
 }
 
-func purchasedBy(st Stats, upto int32, loc *time.Location) bool {
-	return st.Purchases > 0 && !st.FirstPurchase.IsZero() && dayNumber(st.FirstPurchase, loc) <= upto
+// firstBuy is the shop day of the first purchase, 0 for none.
+func firstBuy(st Stats, loc *time.Location) int32 {
+	if st.Purchases == 0 || st.FirstPurchase.IsZero() {
+		return 0
+	}
+	return dayNumber(st.FirstPurchase, loc)
+}
+
+// boughtBy reports whether the first purchase (day fb, 0 for none) was on or before upto.
+func boughtBy(fb, upto int32) bool { return fb != 0 && fb <= upto }
+
+// boughtByNow is boughtBy for today, without working out the day in the
+// usual case of a first purchase before now.
+func boughtByNow(st Stats, now time.Time, today int32, loc *time.Location) bool {
+	if st.Purchases == 0 || st.FirstPurchase.IsZero() {
+		return false
+	}
+	return !st.FirstPurchase.After(now) || dayNumber(st.FirstPurchase, loc) <= today
 }
 
 // earned is the highest rung the window's figures reach (never partner).
@@ -500,8 +612,8 @@ func earned(w Window, purchased bool, ls LoyaltySettings) Rung {
 // earnedOn is the earned rung on day: in the window that ends on day,
 // counting what happened up to and including upto (day itself, or the day
 // before for the rung as the day began).
-func earnedOn(st Stats, ls LoyaltySettings, day, upto int32, loc *time.Location) Rung {
-	return earned(tally(st.Days, windowStart(day), upto), purchasedBy(st, upto, loc), ls)
+func earnedOn(st Stats, ls LoyaltySettings, day, upto, fb int32) Rung {
+	return earned(tally(st.Days, windowStart(day), upto), boughtBy(fb, upto), ls)
 }
 
 // RungOf is the customer's rung on now's day. c.Stats must not count
@@ -513,7 +625,7 @@ func RungOf(c Customer, ls LoyaltySettings, now time.Time, loc *time.Location) R
 	}
 	loc = orLocal(loc)
 	today := dayNumber(now, loc)
-	return earnedOn(c.Stats, ls, today, today, loc)
+	return earned(tally(c.Stats.Days, windowStart(today), today), boughtByNow(c.Stats, now, today, loc), ls)
 }
 
 // Measure is what a goal on the way to the next rung counts.
@@ -678,10 +790,14 @@ type Standing struct {
 // StandingOf works out the customer's rung, progress, points and window.
 func StandingOf(c Customer, ls LoyaltySettings, now time.Time, loc *time.Location) Standing {
 	loc = orLocal(loc)
-	w := WindowOf(c, now, loc)
+	return standingOn(&c, ls, now, dayNumber(now, loc), loc)
+}
+
+func standingOn(c *Customer, ls LoyaltySettings, now time.Time, today int32, loc *time.Location) Standing {
+	w := windowOn(c.Stats, today)
 	r := RungPartner
 	if !c.Partner {
-		r = earned(w, purchasedBy(c.Stats, dayNumber(now, loc), loc), ls)
+		r = earned(w, boughtByNow(c.Stats, now, today, loc), ls)
 	}
 	return Standing{Rung: r, Progress: progressFrom(r, w, ls), Points: max(0, c.Stats.Points), Window: w}
 }
@@ -700,7 +816,13 @@ func Slipping(c Customer, ls LoyaltySettings, now time.Time, loc *time.Location,
 		return Slip{}, false
 	}
 	loc = orLocal(loc)
-	today := dayNumber(now, loc)
+	return slipOn(&c, ls, dayNumber(now, loc), loc, within)
+}
+
+func slipOn(c *Customer, ls LoyaltySettings, today int32, loc *time.Location, within int) (Slip, bool) {
+	if c.Partner || within <= 0 {
+		return Slip{}, false
+	}
 	last := addDays(today, within)
 	days := c.Stats.Days
 	// The rung can only drop on a day something stops counting: an entry
@@ -710,14 +832,15 @@ func Slipping(c Customer, ls LoyaltySettings, now time.Time, loc *time.Location,
 	if i == len(days) || days[i].Day >= to {
 		return Slip{}, false
 	}
-	cur := earnedOn(c.Stats, ls, today, today, loc)
+	fb := firstBuy(c.Stats, loc)
+	cur := earnedOn(c.Stats, ls, today, today, fb)
 	for prev := int32(0); i < len(days) && days[i].Day < to && days[i].Day <= today; i++ {
 		x := expiryDay(days[i].Day)
 		if x == prev {
 			continue
 		}
 		prev = x
-		if r := earnedOn(c.Stats, ls, x, today, loc); r < cur {
+		if r := earnedOn(c.Stats, ls, x, today, fb); r < cur {
 			return Slip{From: cur, To: r, On: dayStart(x, loc)}, true
 		}
 	}
@@ -858,6 +981,7 @@ func LastMoveUp(c Customer, ls LoyaltySettings, now time.Time, loc *time.Locatio
 	loc = orLocal(loc)
 	today := dayNumber(now, loc)
 	cover := coverStart(c.Stats, loc)
+	fb := firstBuy(c.Stats, loc)
 	// A rung rises on a day something counting happens, or on a day a
 	// return stops counting.
 	var cands []int32
@@ -878,8 +1002,8 @@ func LastMoveUp(c Customer, ls LoyaltySettings, now time.Time, loc *time.Locatio
 		if windowStart(prev) < cover {
 			break // the record no longer holds the whole window before this day
 		}
-		before := earnedOn(c.Stats, ls, prev, prev, loc)
-		after := earnedOn(c.Stats, ls, d, d, loc)
+		before := earnedOn(c.Stats, ls, prev, prev, fb)
+		after := earnedOn(c.Stats, ls, d, d, fb)
 		if after > before && after >= RungClient {
 			return RungChange{At: dayStart(d, loc), From: before, To: after}, true
 		}
@@ -902,7 +1026,7 @@ func TierUpHook(ls LoyaltySettings, loc *time.Location) func(c Customer, now tim
 }
 
 // Lists for the Loyalty tab. Each takes the customers to consider (the tab
-// passes the active ones) and returns them with what it found.
+// passes the active ones) and returns what it found with a pointer into cs.
 
 // RungCount is how many customers stand on a rung.
 type RungCount struct {
@@ -912,19 +1036,26 @@ type RungCount struct {
 
 // CountRungs counts the customers on each rung, from the bottom up.
 func CountRungs(cs []Customer, ls LoyaltySettings, now time.Time, loc *time.Location) []RungCount {
+	loc = orLocal(loc)
+	today := dayNumber(now, loc)
+	from := windowStart(today)
 	out := make([]RungCount, len(Rungs))
 	for i, r := range Rungs {
 		out[i].Rung = r
 	}
-	for _, c := range cs {
-		out[RungOf(c, ls, now, loc)].Customers++
+	for i := range cs {
+		r := RungPartner
+		if st := &cs[i].Stats; !cs[i].Partner {
+			r = earned(tally(st.Days, from, today), boughtByNow(*st, now, today, loc), ls)
+		}
+		out[r].Customers++
 	}
 	return out
 }
 
 // Near is a customer close to the next rung.
 type Near struct {
-	Customer Customer
+	Customer *Customer
 	Progress Progress
 	Goal     Goal // the goal they are close on
 }
@@ -932,22 +1063,26 @@ type Near struct {
 // CloseToNextRung lists the customers within ClosePercent of a threshold,
 // the closest first.
 func CloseToNextRung(cs []Customer, ls LoyaltySettings, now time.Time, loc *time.Location) []Near {
+	loc = orLocal(loc)
+	today := dayNumber(now, loc)
 	var out []Near
-	for _, c := range cs {
-		p := ProgressOf(c, ls, now, loc)
+	for i := range cs {
+		p := standingOn(&cs[i], ls, now, today, loc).Progress
 		if g, ok := closeGoal(p); ok {
-			out = append(out, Near{Customer: c, Progress: p, Goal: g})
+			out = append(out, Near{Customer: &cs[i], Progress: p, Goal: g})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Goal.Fraction() > out[j].Goal.Fraction() })
+	slices.SortFunc(out, func(a, b Near) int {
+		return cmp.Or(cmp.Compare(b.Goal.Fraction(), a.Goal.Fraction()), cmp.Compare(a.Customer.ID, b.Customer.ID))
+	})
 	return out
 }
 
 // Ready is a customer whose points pay for at least one reward.
 type Ready struct {
-	Customer Customer
+	Customer *Customer
 	Points   int64
-	Rewards  []Reward // the ones they can afford, cheapest first
+	Rewards  []Reward // the ones they can afford, cheapest first (shared: read only)
 }
 
 // RewardsReady lists the customers who can afford a reward, most points first.
@@ -961,31 +1096,38 @@ func RewardsReady(cs []Customer, ls LoyaltySettings) []Ready {
 	if cheapest < 0 {
 		return nil
 	}
+	sorted := ls.cheapestFirst()
 	var out []Ready
-	for _, c := range cs {
-		if c.Stats.Points >= cheapest {
-			out = append(out, Ready{Customer: c, Points: c.Stats.Points, Rewards: ls.Affordable(c.Stats.Points)})
+	for i := range cs {
+		if p := cs[i].Stats.Points; p >= cheapest {
+			out = append(out, Ready{Customer: &cs[i], Points: p, Rewards: affordable(sorted, p)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Points > out[j].Points })
+	slices.SortFunc(out, func(a, b Ready) int {
+		return cmp.Or(cmp.Compare(b.Points, a.Points), cmp.Compare(a.Customer.ID, b.Customer.ID))
+	})
 	return out
 }
 
 // Slipper is a customer about to drop a rung.
 type Slipper struct {
-	Customer Customer
+	Customer *Customer
 	Slip     Slip
 }
 
 // SlippingSoon lists the customers who would drop a rung within `within`
 // days without a new visit, the soonest first.
 func SlippingSoon(cs []Customer, ls LoyaltySettings, now time.Time, loc *time.Location, within int) []Slipper {
+	loc = orLocal(loc)
+	today := dayNumber(now, loc)
 	var out []Slipper
-	for _, c := range cs {
-		if s, ok := Slipping(c, ls, now, loc, within); ok {
-			out = append(out, Slipper{Customer: c, Slip: s})
+	for i := range cs {
+		if s, ok := slipOn(&cs[i], ls, today, loc, within); ok {
+			out = append(out, Slipper{Customer: &cs[i], Slip: s})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Slip.On.Before(out[j].Slip.On) })
+	slices.SortFunc(out, func(a, b Slipper) int {
+		return cmp.Or(a.Slip.On.Compare(b.Slip.On), cmp.Compare(a.Customer.ID, b.Customer.ID))
+	})
 	return out
 }

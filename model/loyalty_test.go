@@ -179,6 +179,28 @@ func TestExpiryIsWhereTheWindowLetsGoProperty(t *testing.T) {
 	})
 }
 
+// TestDayArithmeticMatchesTheTimePackageProperty: the integer calendar
+// used for speed agrees with time.Date, including month and day overflow.
+func TestDayArithmeticMatchesTheTimePackageProperty(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		y := rapid.IntRange(1900, 2200).Draw(rt, "y")
+		m := time.Month(rapid.IntRange(-30, 40).Draw(rt, "m"))
+		d := rapid.IntRange(-400, 400).Draw(rt, "d")
+		want := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
+		if got := fmtDay(makeDay(y, m, d)); got != want.Format("2006-01-02") {
+			rt.Fatalf("makeDay(%d, %d, %d) = %s, want %s", y, m, d, got, want.Format("2006-01-02"))
+		}
+		k := rapid.IntRange(-800, 800).Draw(rt, "k")
+		base := makeDay(want.Date())
+		if got := fmtDay(addDays(base, k)); got != want.AddDate(0, 0, k).Format("2006-01-02") {
+			rt.Fatalf("%s + %d days = %s", fmtDay(base), k, got)
+		}
+		if ShopDay(base).String() != want.Format("2006-01-02") || !ShopDay(base).Start(loyLoc).Equal(StartOfDay(want.Year(), want.Month(), want.Day(), loyLoc)) {
+			rt.Fatalf("ShopDay %d", base)
+		}
+	})
+}
+
 func TestProgressSaysWhatIsMissing(t *testing.T) {
 	ls := DefaultLoyalty()
 	usd, _ := LookupCurrency("USD")
