@@ -400,28 +400,45 @@ func tidyText(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// cleanTags splits tag lists written with commas, semicolons or Google's
-// " ::: ", and drops Google's system groups ("* myContacts").
+// cleanTags tidies the tags a reader split out, keeping at most MaxTags.
 func cleanTags(raw []string) []string {
-	var parts []string
-	for _, r := range raw {
-		r = strings.NewReplacer(":::", ",", ";", ",").Replace(r)
-		for _, t := range strings.Split(r, ",") {
-			t = strings.TrimSpace(t)
-			t = strings.TrimSpace(strings.TrimPrefix(t, "* "))
-			t = strings.TrimPrefix(t, "*")
-			switch strings.ToLower(strings.ReplaceAll(t, " ", "")) {
-			case "", "mycontacts", "starred":
-				continue
-			}
-			parts = append(parts, t)
-		}
-	}
-	tags := model.ParseTags(strings.Join(parts, ","))
+	tags := model.ParseTags(strings.Join(raw, ","))
 	if len(tags) > model.MaxTags {
 		tags = tags[:model.MaxTags]
 	}
 	return tags
+}
+
+// splitTagCell splits a CSV cell of tags written with commas or
+// semicolons (Patron's own CSV: commas only, so a tag may hold a
+// semicolon). Google's cells use " ::: " and mark its own groups with a
+// star ("* myContacts", "* starred"): those are dropped, and the star is
+// taken off the owner's groups of the older layout ("* Friends").
+func splitTagCell(v string, format Format) []string {
+	var out []string
+	if format == FormatGoogle || format == FormatGoogleOld {
+		for _, t := range strings.Split(v, ":::") {
+			t = strings.TrimSpace(t)
+			system := strings.HasPrefix(t, "*")
+			t = strings.TrimSpace(strings.TrimPrefix(t, "*"))
+			switch strings.ToLower(strings.ReplaceAll(t, " ", "")) {
+			case "mycontacts", "starred":
+				if system {
+					continue
+				}
+			}
+			if t != "" {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' && format != FormatPatronCSV }) {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func yes(s string) bool {

@@ -69,8 +69,8 @@ func readCSV(text string, o Options) (*File, error) {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				f.Errors = append(f.Errors, RowError{Line: pe.StartLine + lineOffset,
-					Reason: "a quoted value is never closed, so the rest of the file from here could not be read; check the quotes on this line"})
-				continue
+					Reason: "this row cannot be read as CSV, so the rest of the file from here was not read; check the quotes on this line"})
+				break
 			}
 			return nil, err
 		}
@@ -87,7 +87,7 @@ func readCSV(text string, o Options) (*File, error) {
 		if blankRow(rec) {
 			continue
 		}
-		c := rowContact(rec, header, f.Mapping)
+		c := rowContact(rec, header, f.Mapping, f.Format)
 		cu, warns, err := c.build(o)
 		for _, w := range warns {
 			f.Warnings = append(f.Warnings, RowError{Line: line, Reason: w})
@@ -257,7 +257,7 @@ var patronStatColumns = map[string]bool{
 }
 
 // rowContact gathers one row's cells by the mapping.
-func rowContact(rec, header []string, m Mapping) *contact {
+func rowContact(rec, header []string, m Mapping, format Format) *contact {
 	cell := func(i int) string {
 		if i >= len(rec) {
 			return ""
@@ -349,7 +349,7 @@ func rowContact(rec, header []string, m Mapping) *contact {
 		case FieldBirthday:
 			first(&c.birthday, v)
 		case FieldTags:
-			c.tags = append(c.tags, v)
+			c.tags = append(c.tags, splitTagCell(v, format)...)
 		case FieldNotes:
 			c.notes = append(c.notes, v)
 		case FieldNoteLine:

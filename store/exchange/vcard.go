@@ -387,7 +387,7 @@ func cardContact(rc *rawCard) *contact {
 		c.birthdayNoYear = f.Params.Get("X-APPLE-OMIT-YEAR") != ""
 	}
 	for _, f := range card[vcard.FieldCategories] {
-		c.tags = append(c.tags, strings.Join(splitEscaped(f.Value, ','), ","))
+		c.tags = append(c.tags, splitEscaped(f.Value, ',')...)
 	}
 	for _, f := range card[vcard.FieldNote] {
 		c.notes = append(c.notes, unescape(f.Value))
