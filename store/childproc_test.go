@@ -8,10 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -110,7 +108,6 @@ func childInvariantWriter(path string) error {
 // customers until a save fails. It prints "saved NAME" for every save that
 // returned, then "full MESSAGE" for the failure.
 func childOnAFullDisk(path string) error {
-	signal.Ignore(syscall.SIGXFSZ) // else the kernel kills the process instead of failing the write
 	s, err := Open(path, Options{Actor: CurrentActor("test")})
 	if err != nil {
 		return err

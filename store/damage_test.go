@@ -429,3 +429,14 @@ func FuzzPreflight(f *testing.F) {
 		_ = checkLayout(bytes.NewReader(b), int64(len(b)))
 	})
 }
+
+// BenchmarkPreflight is the cost pre-flight adds to every open.
+func BenchmarkPreflight(b *testing.B) {
+	s := makeShopFile(b, 200)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := preflight(s.Path()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
