@@ -124,7 +124,7 @@ func (c *cli) loyaltyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "loyalty [CUSTOMER]",
 		Short: "Show a customer's rung on the loyalty ladder, points and rewards; without one, how many stand on each rung",
-		Long: `The loyalty ladder: prospect, customer (a purchase), client (3 purchases in 12
+		Long: `The loyalty ladder (default numbers): prospect, customer (a purchase), client (3 purchases in 12
 months), supporter (8 visit days or 500.00 spent in 12 months), advocate (a
 supporter who referred someone or gave 5-star feedback in 12 months) and
 partner (set by hand). The numbers are the shop's settings (patron loyalty
