@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/patron-crm/patron/model"
 )
 
@@ -82,5 +84,41 @@ func BenchmarkLoadChunk100k(b *testing.B) {
 	for b.Loop() {
 		v.rows = rows
 		v.patch(chunk, true)
+	}
+}
+
+// BenchmarkTypingSearch100k types "ana li" and deletes it again at 100,000
+// customers: the keys' Update work plus the searches their commands run.
+func BenchmarkTypingSearch100k(b *testing.B) {
+	v := newCustomersView(&common{styles: NewStyles(true), settings: model.DefaultSettings(), now: fixedNow})
+	for _, c := range manyCustomers(100_000) {
+		v.put(*c)
+	}
+	v.loaded = true
+	v.SetSize(80, 20)
+	v.rebuild()
+	v.Update(press("/"))
+	var run func(cmd tea.Cmd)
+	run = func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		switch msg := cmd().(type) {
+		case nil:
+		case tea.BatchMsg:
+			for _, c := range msg {
+				run(c)
+			}
+		default:
+			_, next := v.Update(msg)
+			run(next)
+		}
+	}
+	for b.Loop() {
+		for _, k := range []string{"a", "n", "a", "space", "l", "i", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace"} {
+			_, cmd := v.Update(press(k))
+			run(cmd)
+			_ = v.View()
+		}
 	}
 }

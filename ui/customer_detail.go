@@ -235,12 +235,14 @@ func (v *customersView) interactionLine(in model.Interaction, w int) string {
 	st := v.c.styles
 	day := in.At.In(v.c.settings.Location()).Format(model.DayFormat)
 	line := day + "  " + padRight(in.Kind.Label(), 15)
+	figure := ""
 	switch {
 	case in.Kind.HasAmount():
-		line += padLeft(v.c.money(in.Amount), 11) + "  "
+		figure = v.c.money(in.Amount)
 	case in.Kind == model.KindFeedback:
-		line += padLeft(fmt.Sprintf("%d/5", in.Score), 11) + "  "
+		figure = fmt.Sprintf("%d/5", in.Score)
 	}
+	line += padLeft(figure, 11) + "  "
 	note := clean(in.Note)
 	if in.OpenComplaint() {
 		note = st.Warning.Render("open ") + note

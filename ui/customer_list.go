@@ -26,7 +26,7 @@ const nameMin = 16
 
 // listColumns are the list's columns after the name, left to right.
 var listColumns = []column{
-	{title: "Last visit", width: 12, drop: 4, cell: func(v *customersView, e *entry) string {
+	{title: "Last visit", width: 13, drop: 4, cell: func(v *customersView, e *entry) string {
 		if e.c.Stats.LastVisit.IsZero() {
 			return "—"
 		}
@@ -145,7 +145,7 @@ func (v *customersView) listView() string {
 	n := v.listRows()
 	for i := v.offset; i < len(v.rows) && i < v.offset+n; i++ {
 		e := v.rows[i]
-		row := padRight(v.nameCell(e, nameW), nameW)
+		row := padRight(v.nameCell(i, nameW), nameW)
 		for _, c := range cols {
 			cell := c.cell(v, e)
 			if c.right {
@@ -166,12 +166,14 @@ func (v *customersView) listView() string {
 
 // nameCell is the customer's name, with what a search matched highlighted;
 // a match in another field is shown after the name.
-func (v *customersView) nameCell(e *entry, w int) string {
+func (v *customersView) nameCell(row, w int) string {
 	st := v.c.styles
+	e := v.rows[row]
 	name := clean(e.c.Name)
-	h, hit := v.hits[e.c.ID]
-	if v.query == "" {
-		hit = false
+	var h searchHit
+	hit := v.query != "" && row < len(v.rowHits)
+	if hit {
+		h = *v.rowHits[row]
 	}
 	var out string
 	if hit && h.field == inName {

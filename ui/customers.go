@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"charm.land/bubbles/v2/key"
@@ -133,11 +134,11 @@ type customersView struct {
 	input     textinput.Model
 	query     string
 	searchGen int
-	hits      map[model.ID]searchHit
-	hitOrder  []model.ID
-	index     *customerSearch // nil when customers changed since it was built
-	latest    *atomic.Int64   // the newest search, so older ones stop early
-	elsewhere int             // matches hidden by the status filter
+	hits      []searchHit   // the last search's answer, best first; nil while none
+	rowHits   []*searchHit  // beside rows while a search shows: what each row matched
+	indexJob  *searchIndex  // nil when customers changed since it was made
+	latest    *atomic.Int64 // the newest search, so older ones stop early
+	elsewhere int           // matches hidden by the status filter
 
 	// dataGen counts changes to the loaded customers, so a search index
 	// built from an older snapshot is not kept.
@@ -226,9 +227,6 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 	case refreshedMsg:
 		return v, v.gotRefresh(msg)
 	case searchDoneMsg:
-		if msg.dataGen == v.dataGen {
-			v.index = msg.index // built off the loop: keep it for the next keystroke
-		}
 		if msg.gen == v.searchGen && !msg.stale {
 			v.setHits(msg.hits)
 		}
@@ -497,7 +495,7 @@ func (v *customersView) remove(id model.ID) {
 }
 
 func (v *customersView) changedData() {
-	v.index = nil
+	v.indexJob = nil
 	v.dataGen++
 }
 
@@ -519,15 +517,18 @@ func (v *customersView) tally(c *model.Customer, d int) {
 // sort, keeping the selection on the same customer.
 func (v *customersView) rebuild() {
 	rows := v.rows[:0]
+	var rowHits []*searchHit
 	v.elsewhere = 0
 	if v.query != "" && v.hits != nil {
-		for _, id := range v.hitOrder {
-			e := v.byID[id]
+		for i := range v.hits {
+			h := &v.hits[i]
+			e := v.byID[h.id]
 			if e == nil {
 				continue
 			}
 			if v.filter.passes(&e.c) {
 				rows = append(rows, e)
+				rowHits = append(rowHits, h)
 			} else if v.filter.tag == "" || e.c.HasTag(v.filter.tag) {
 				v.elsewhere++
 			}
@@ -541,14 +542,20 @@ func (v *customersView) rebuild() {
 		slices.SortFunc(rows, v.order())
 	} else {
 		// A search is on its way: keep showing the last rows until it lands.
-		rows = rows[:0]
-		for _, r := range v.rows {
+		for i, r := range v.rows {
 			if e := v.byID[r.c.ID]; e != nil {
 				rows = append(rows, e)
+				if i < len(v.rowHits) {
+					rowHits = append(rowHits, v.rowHits[i])
+				}
 			}
 		}
 	}
 	v.rows = rows
+	v.rowHits = rowHits
+	if len(v.rowHits) != len(v.rows) {
+		v.rowHits = nil
+	}
 	v.restoreCursor()
 }
 
@@ -761,10 +768,9 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 // ---- search ----
 
 type searchDoneMsg struct {
-	gen, dataGen int
-	index        *customerSearch
-	hits         []searchHit
-	stale        bool // a newer search started: these hits are partial
+	gen   int
+	hits  []searchHit
+	stale bool // a newer search started: these hits are partial
 }
 
 func (v *customersView) searchKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -798,7 +804,7 @@ func (v *customersView) searchChanged() tea.Cmd {
 	}
 	v.query = v.input.Value()
 	if strings.TrimSpace(v.query) == "" {
-		v.hits, v.hitOrder = nil, nil
+		v.hits = nil
 		v.searchGen++
 		v.rebuild()
 		return nil
@@ -811,44 +817,54 @@ func (v *customersView) clearSearch() {
 	v.input.Blur()
 	v.input.SetValue("")
 	v.query = ""
-	v.hits, v.hitOrder = nil, nil
+	v.hits = nil
 	v.searchGen++
 	v.rebuild()
 }
 
 // runSearch searches in a tea.Cmd, so typing never waits for a large
-// list. The index is built there too, from a snapshot of the entries
-// (never changed once made), and kept for the next keystroke; a newer
-// keystroke makes an older search stop early and its answer stale.
+// list. The index is built there too, once for all the searches until the
+// customers change, from a snapshot of the entries (never changed once
+// made); a newer keystroke makes an older search stop early.
 func (v *customersView) runSearch() tea.Cmd {
 	v.searchGen++
-	gen, q, dataGen := v.searchGen, v.query, v.dataGen
-	idx := v.index
-	var snapshot []*model.Customer
-	if idx == nil {
-		snapshot = make([]*model.Customer, 0, len(v.ids))
+	gen, q := v.searchGen, v.query
+	if v.indexJob == nil {
+		snapshot := make([]*model.Customer, 0, len(v.ids))
 		for _, id := range v.ids {
 			snapshot = append(snapshot, &v.byID[id].c)
 		}
+		v.indexJob = &searchIndex{snapshot: snapshot}
 	}
-	latest := v.latest
+	job, latest := v.indexJob, v.latest
 	latest.Store(int64(gen))
 	return func() tea.Msg {
-		if idx == nil {
-			idx = newCustomerSearch(snapshot)
-		}
-		hits, done := idx.find(q, func() bool { return latest.Load() != int64(gen) })
-		return searchDoneMsg{gen: gen, dataGen: dataGen, index: idx, hits: hits, stale: !done}
+		hits, done := job.get().find(q, func() bool { return latest.Load() != int64(gen) })
+		return searchDoneMsg{gen: gen, hits: hits, stale: !done}
 	}
 }
 
+// searchIndex builds a customerSearch once, for whichever search needs it
+// first; the others wait for it instead of building their own.
+type searchIndex struct {
+	once     sync.Once
+	snapshot []*model.Customer
+	idx      *customerSearch
+}
+
+func (j *searchIndex) get() *customerSearch {
+	j.once.Do(func() {
+		j.idx = newCustomerSearch(j.snapshot)
+		j.snapshot = nil
+	})
+	return j.idx
+}
+
 func (v *customersView) setHits(hits []searchHit) {
-	v.hits = make(map[model.ID]searchHit, len(hits))
-	v.hitOrder = v.hitOrder[:0]
-	for _, h := range hits {
-		v.hits[h.id] = h
-		v.hitOrder = append(v.hitOrder, h.id)
+	if hits == nil {
+		hits = []searchHit{} // searched, found nothing
 	}
+	v.hits = hits
 	// The best match is what the owner is looking for.
 	if len(hits) > 0 {
 		v.selectedID = hits[0].id

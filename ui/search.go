@@ -1,7 +1,8 @@
 package ui
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/sahilm/fuzzy"
@@ -25,6 +26,7 @@ var searchFieldNames = [searchFields]string{"name", "phone", "email", "tags", "n
 // characters matched (byte offsets into the field's text).
 type searchHit struct {
 	id      model.ID
+	at      int // the customer's place in the index, to break ties the same way every time
 	score   int
 	field   int
 	text    string // the field's text as drawn
@@ -80,7 +82,7 @@ func (s *customerSearch) find(query string, stale func() bool) (hits []searchHit
 			if f == inName {
 				score += 10 // a name match beats the same match in the notes
 			}
-			h := searchHit{id: s.ids[ci], score: score, field: f, text: m.Str, matched: m.MatchedIndexes}
+			h := searchHit{id: s.ids[ci], at: ci, score: score, field: f, text: m.Str, matched: m.MatchedIndexes}
 			if at, ok := best[ci]; ok {
 				if score > hits[at].score {
 					hits[at] = h
@@ -91,7 +93,12 @@ func (s *customerSearch) find(query string, stale func() bool) (hits []searchHit
 			hits = append(hits, h)
 		}
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	slices.SortFunc(hits, func(a, b searchHit) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
+	})
 	return hits, true
 }
 
