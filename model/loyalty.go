@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -344,8 +345,8 @@ type NotEnoughPoints struct {
 func (e *NotEnoughPoints) Missing() int64 { return e.Reward.Points - e.Have }
 
 func (e *NotEnoughPoints) Error() string {
-	return fmt.Sprintf("%s has %d points and %q costs %d: %d more points needed",
-		Sanitize(e.Customer), e.Have, Sanitize(e.Reward.Name), e.Reward.Points, e.Missing())
+	return fmt.Sprintf("%s has %s and %q costs %d: %s needed",
+		Sanitize(e.Customer), plural(int(e.Have), "point"), Sanitize(e.Reward.Name), e.Reward.Points, plural(int(e.Missing()), "more point"))
 }
 
 // ErrNotEnoughPoints matches a *NotEnoughPoints with errors.Is.
@@ -356,13 +357,14 @@ func (e *NotEnoughPoints) Is(target error) bool { return target == ErrNotEnoughP
 
 // DayStats are one shop day's loyalty facts for one customer. Only days with
 // a visit, purchase, return, referral or 5-star feedback are kept.
+// Sized to 24 bytes: 100,000 customers keep a few million of them in memory.
 type DayStats struct {
 	Day       int32 `json:"d"` // yyyymmdd in the shop's time zone
-	Visit     bool  `json:"v,omitempty"`
 	Purchases int32 `json:"p,omitempty"`
 	Spend     Money `json:"s,omitempty"` // purchases less returns
-	Referrals int32 `json:"r,omitempty"`
-	FiveStars int32 `json:"f,omitempty"`
+	Referrals int16 `json:"r,omitempty"` // only whether there were any matters; stops at 32767
+	FiveStars int16 `json:"f,omitempty"` // likewise
+	Visit     bool  `json:"v,omitempty"`
 }
 
 // addLoyaltyFacts fills Stats.Days from a customer's interactions sorted by
@@ -393,9 +395,13 @@ func addLoyaltyFacts(s *Stats, sorted []Interaction, loc *time.Location) {
 		case KindReturn:
 			ds.Spend -= in.Amount
 		case KindReferral:
-			ds.Referrals++
+			if ds.Referrals < math.MaxInt16 {
+				ds.Referrals++
+			}
 		case KindFeedback:
-			ds.FiveStars++
+			if ds.FiveStars < math.MaxInt16 {
+				ds.FiveStars++
+			}
 		}
 		if in.Kind.IsVisit() {
 			ds.Visit = true

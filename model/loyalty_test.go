@@ -911,3 +911,17 @@ func syntheticCustomers(n int) []Customer {
 	}
 	return cs
 }
+
+func TestDayCountsStopAtTheirLimitInsteadOfWrapping(t *testing.T) {
+	s := story{}.buy(daysBack(1), 50000)
+	for range 32770 {
+		s = s.add(KindReferral, daysBack(1), 0, 0)
+	}
+	c := s.customer()
+	if d := c.Stats.Days[len(c.Stats.Days)-1]; d.Referrals != 32767 {
+		t.Fatalf("referrals on one day: %d", d.Referrals)
+	}
+	if r := RungOf(c, DefaultLoyalty(), loyNow, loyLoc); r != RungAdvocate {
+		t.Fatalf("rung %s", r)
+	}
+}
