@@ -82,6 +82,7 @@ func New(s *store.Store, o Options) *App {
 	c := &common{store: s, now: now, styles: NewStyles(true), settings: model.DefaultSettings(), timers: true}
 	a := &App{c: c, version: o.Version, keys: newGlobalKeys(), help: help.New()}
 	a.help.Styles = c.styles.Help
+	a.help.ShortSeparator = " · "
 	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
 	return a
 }

@@ -151,11 +151,11 @@ func (v *customersView) detailView() string {
 	if c.NoContact {
 		optedOut = st.Warning.Render("yes: no cards or contact")
 	}
+	// Short values side by side when there is room; the rest full width.
 	pairs := [][2]string{
 		{"Phone", or(c.Phone)}, {"Birthday", birthday},
-		{"Email", or(c.Email)}, {"Customer since", since},
-		{"Channel", or(c.Channel)}, {"Found us via", or(c.Source)},
-		{"Referred by", referrer}, {"Opted out", optedOut},
+		{"Channel", or(c.Channel)}, {"Customer since", since},
+		{"Referred by", referrer}, {"Found us via", or(c.Source)},
 	}
 	const lw = 15
 	label := func(s string) string { return st.Label.Render(padRight(s, lw)) }
@@ -183,6 +183,7 @@ func (v *customersView) detailView() string {
 			}
 		}
 	}
+	lines = append(lines, label("Email")+or(c.Email), label("Opted out")+optedOut)
 	long("Address", c.Address)
 	tags := ""
 	if len(c.Tags) > 0 {

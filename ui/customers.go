@@ -1029,7 +1029,7 @@ func (v *customersView) ShortHelp() []key.Binding {
 	if v.query != "" {
 		b = append([]key.Binding{k.ClearFilter}, b...)
 	}
-	return append(b, helpKey(), quitKey())
+	return append(b, helpKey())
 }
 
 func (v *customersView) FullHelp() [][]key.Binding {
@@ -1065,8 +1065,12 @@ func (v *customersView) archiveKey(b key.Binding) key.Binding {
 }
 
 func undoKey() key.Binding { return newGlobalKeys().Undo }
-func helpKey() key.Binding { return newGlobalKeys().Help }
-func quitKey() key.Binding { return newGlobalKeys().Quit }
+// helpKey is ? as the footer offers it, short enough for 80 columns.
+func helpKey() key.Binding {
+	b := newGlobalKeys().Help
+	b.SetHelp("?", "more")
+	return b
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {
