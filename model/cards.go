@@ -297,17 +297,3 @@ func cleanTemplateError(err error) string {
 	}
 	return Sanitize(s)
 }
-
-// NeutralizeCell makes a spreadsheet cell safe to open: text that begins
-// with =, +, -, @, a tab or a carriage return would be run as a formula, so
-// it gets a leading single quote.
-func NeutralizeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}

@@ -141,14 +141,3 @@ func TestOrdinal(t *testing.T) {
 		}
 	}
 }
-
-func TestNeutralizeCell(t *testing.T) {
-	for in, want := range map[string]string{
-		"=SUM(A1:A2)": "'=SUM(A1:A2)", "+1 555": "'+1 555", "-3": "'-3", "@cmd": "'@cmd",
-		"\tx": "'\tx", "\rx": "'\rx", "Ana": "Ana", "": "", " =x": " =x", "1+1": "1+1",
-	} {
-		if got := NeutralizeCell(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
-	}
-}

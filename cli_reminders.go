@@ -1,0 +1,474 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patron-crm/patron/assets"
+	"github.com/patron-crm/patron/model"
+	"github.com/patron-crm/patron/store"
+	"github.com/patron-crm/patron/store/exchange"
+)
+
+// reminderJSON is a reminder as scripts see it (issue 5).
+type reminderJSON struct {
+	Key        string   `json:"key"`
+	Due        string   `json:"due"`
+	CustomerID model.ID `json:"customer_id"`
+	Customer   string   `json:"customer"`
+	Kind       string   `json:"kind"`
+	Note       string   `json:"note"`
+}
+
+// untilDay reads --until (default: def) as a whole day in the shop's zone.
+func untilDay(flag, def string, now time.Time, loc *time.Location) (time.Time, error) {
+	if strings.TrimSpace(flag) == "" {
+		flag = def
+	}
+	day, err := model.ParseDay(flag, now, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--until: %w", err)
+	}
+	return day, nil
+}
+
+func (c *cli) remindersCmd() *cobra.Command {
+	var until string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "reminders",
+		Short: "List the reminders due by a day (default today): cards to send, calls to make",
+		Long: `List the open reminders due by a day, that whole day included (default: today),
+overdue ones first. Each has a key to settle it with: done, snooze or dismiss.
+Rules make most of them (thank-you, birthday and anniversary cards,
+thinking-of-you, win-back, complaint follow-ups, tier-up congratulations);
+add your own with "patron reminders add".`,
+		Example: `  patron reminders
+  patron reminders --until +7d --json
+  patron reminders done thank-you:12:2026-11-24
+  patron reminders snooze birthday:12:2026 friday`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := c.openRead()
+			if err != nil {
+				return err
+			}
+			st, err := s.Settings()
+			if err != nil {
+				return err
+			}
+			loc := st.Location()
+			day, err := untilDay(until, "today", s.Now(), loc)
+			if err != nil {
+				return err
+			}
+			a, err := s.Agenda(day)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]reminderJSON, 0, len(a.Reminders))
+				for _, r := range a.Reminders {
+					out = append(out, reminderJSON{Key: r.Key, Due: r.Due.In(loc).Format(model.DayFormat), CustomerID: r.Customer,
+						Customer: a.Customers[r.Customer].Name, Kind: string(r.Kind), Note: r.Note})
+				}
+				return writeJSON(c.out, out)
+			}
+			if len(a.Reminders) == 0 {
+				fmt.Fprintf(c.out, "Nothing due by %s.\n", day.Format(model.DayFormat))
+				return nil
+			}
+			tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "DUE\tWHEN\tCUSTOMER\tKIND\tNOTE\tKEY")
+			for _, r := range a.Reminders {
+				fmt.Fprintf(tw, "%s\t%s\t#%d %s\t%s\t%s\t%s\n", r.Due.In(loc).Format(model.DayFormat), model.DueRelative(r.Due, a.Now, loc),
+					r.Customer, clip(a.Customers[r.Customer].Name, 24), r.Kind.Label(), clip(r.Note, 40), r.Key)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&until, "until", "", "list what is due by this day, included: today (default), +7d, friday, 2026-12-01")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON array")
+	cmd.AddCommand(c.reminderAddCmd(), c.reminderDoneCmd(), c.reminderSnoozeCmd(), c.reminderDismissCmd())
+	return cmd
+}
+
+func (c *cli) reminderAddCmd() *cobra.Command {
+	var due, kind, note, repeat string
+	cmd := &cobra.Command{
+		Use:   "add CUSTOMER",
+		Short: "Add a reminder of your own: a follow-up call, something custom, a card",
+		Example: `  patron reminders add "Ana Lima" --due friday --note "ask how the coat fits"
+  patron reminders add #12 --due +1m --kind custom --note "reorder her tea" --repeat 1m`,
+		Args: exactArgs(1, "name the customer: #ID, an email, a phone number or their exact name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, ok := model.ParseReminderKind(kind)
+			if !ok {
+				return fmt.Errorf("%q is not a kind of reminder; use follow-up, custom or a card: %s", kind, strings.Join(cardKindList(), ", "))
+			}
+			rep, err := model.ParseRepeat(repeat)
+			if err != nil {
+				return fmt.Errorf("--repeat: %w", err)
+			}
+			s, err := c.openWrite()
+			if err != nil {
+				return err
+			}
+			st, err := s.Settings()
+			if err != nil {
+				return err
+			}
+			cu, err := s.FindCustomer(args[0])
+			if err != nil {
+				return err
+			}
+			r := model.Reminder{Customer: cu.ID, Kind: k, Note: note, Repeat: rep}
+			if r.Due, err = model.ParseDue(due, s.Now(), st.Location()); err != nil {
+				return fmt.Errorf("--due: %w", err)
+			}
+			saved, err := s.AddReminder(r)
+			if err != nil {
+				return err
+			}
+			what := fmt.Sprintf("Added a %s for #%d %s, due %s", k.Label(), cu.ID, model.Sanitize(cu.Name), saved.Due.In(st.Location()).Format(model.DayFormat))
+			if !rep.IsZero() {
+				what += ", " + rep.String()
+			}
+			fmt.Fprintf(c.out, "%s (%s)\n", what, saved.Key)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&due, "due", "tomorrow", "when: today, tomorrow, +3d, +2w, +1m, friday or 2026-12-01")
+	f.StringVar(&kind, "kind", string(model.ReminderFollowUp), "follow-up, custom, or a card: "+strings.Join(cardKindList(), ", "))
+	f.StringVar(&note, "note", "", "what to do (a custom reminder needs one)")
+	f.StringVar(&repeat, "repeat", "", "repeat every N days, weeks, months or years: 3d, 2w, 1m, 1y")
+	return cmd
+}
+
+func cardKindList() []string {
+	var s []string
+	for _, k := range model.CardKinds {
+		s = append(s, string(k))
+	}
+	return s
+}
+
+// findForWrite opens the file for a write and finds the open reminder KEY.
+func (c *cli) findForWrite(key string) (*store.Store, model.Settings, model.Reminder, model.Customer, error) {
+	s, err := c.openWrite()
+	if err != nil {
+		return nil, model.Settings{}, model.Reminder{}, model.Customer{}, err
+	}
+	st, err := s.Settings()
+	if err != nil {
+		return nil, st, model.Reminder{}, model.Customer{}, err
+	}
+	r, cu, err := s.FindReminder(key)
+	return s, st, r, cu, err
+}
+
+func (c *cli) reminderDoneCmd() *cobra.Command {
+	var text string
+	cmd := &cobra.Command{
+		Use:   "done KEY",
+		Short: "Mark a reminder done: logs the card sent (with its message) or the call on the customer",
+		Long: `Mark a reminder done. A card is logged as sent on the customer's timeline with
+its message: the card template filled in for them, or --text. A follow-up is
+logged as a call. A repeating reminder comes back on its next day.`,
+		Example: `  patron reminders done thank-you:12:2026-11-24
+  patron reminders done birthday:12:2026 --text "Happy birthday, Ana! See you soon."`,
+		Args: exactArgs(1, "give the reminder's key, as `patron reminders` lists it"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, st, r, cu, err := c.findForWrite(args[0])
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(text) == "" && r.Kind.IsCard() {
+				if text, err = model.ComposeCardFor(r, cu, st, assets.CardTemplates(), s.Now()); err != nil {
+					return err
+				}
+			}
+			in, err := s.MarkDone(r, text)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Done: %s for #%d %s; logged %s\n", r.Kind.Label(), cu.ID, model.Sanitize(cu.Name), in.Kind.Label())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&text, "text", "", "the card's message or a note (default: the card template filled in)")
+	return cmd
+}
+
+func (c *cli) reminderSnoozeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "snooze KEY DAY",
+		Short:   "Put a reminder off until a later day: tomorrow, +3d, +1w, +1m, friday, 2026-12-01",
+		Example: "  patron reminders snooze win-back:12:2026-09-15 +1w",
+		Args:    exactArgs(2, "give the reminder's key and the day, e.g. `patron reminders snooze KEY tomorrow`"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, st, r, cu, err := c.findForWrite(args[0])
+			if err != nil {
+				return err
+			}
+			day, err := model.ParseDue(args[1], s.Now(), st.Location())
+			if err != nil {
+				return err
+			}
+			if err := s.Snooze(r, day); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Snoozed the %s for #%d %s until %s\n", r.Kind.Label(), cu.ID, model.Sanitize(cu.Name), day.Format(model.DayFormat))
+			return nil
+		},
+	}
+}
+
+func (c *cli) reminderDismissCmd() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:     "dismiss KEY",
+		Short:   "Dismiss a reminder without doing it; it does not come back",
+		Example: `  patron reminders dismiss thinking-of-you:12:2026-09-01 --reason "moved abroad"`,
+		Args:    exactArgs(1, "give the reminder's key, as `patron reminders` lists it"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, _, r, cu, err := c.findForWrite(args[0])
+			if err != nil {
+				return err
+			}
+			if err := s.Dismiss(r, reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Dismissed the %s for #%d %s\n", r.Kind.Label(), cu.ID, model.Sanitize(cu.Name))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the record (optional)")
+	return cmd
+}
+
+// cardColumns are the cards CSV's header, for a mail merge or labels.
+var cardColumns = []string{"name", "address_1", "address_2", "address_3", "address_4", "kind", "due", "message", "customer_id", "key"}
+
+// addressLines splits a mailing address into at most four label lines: by
+// its line breaks, or by commas when it was typed on one line.
+func addressLines(address string) [4]string {
+	var out [4]string
+	address = strings.ReplaceAll(strings.TrimSpace(address), "\r\n", "\n")
+	sep := "\n"
+	if !strings.Contains(address, "\n") {
+		sep = ","
+	}
+	var parts []string
+	for _, p := range strings.Split(address, sep) {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) > 4 {
+		parts = append(parts[:3], strings.Join(parts[3:], ", "))
+	}
+	copy(out[:], parts)
+	return out
+}
+
+// writeCardsCSV writes the cards due with their messages, every cell
+// neutralised so a spreadsheet never runs it.
+func writeCardsCSV(w io.Writer, a store.Agenda) (cards, noAddress int, err error) {
+	loc := a.Settings.Location()
+	templates := assets.CardTemplates()
+	var rows [][]string
+	for _, r := range a.Reminders {
+		if !r.Kind.IsCard() {
+			continue
+		}
+		cu := a.Customers[r.Customer]
+		msg, err := model.ComposeCardFor(r, cu, a.Settings, templates, a.Now)
+		if err != nil {
+			return 0, 0, fmt.Errorf("the %s for #%d %s: %w", r.Kind.Label(), cu.ID, model.Sanitize(cu.Name), err)
+		}
+		lines := addressLines(cu.Address)
+		if lines[0] == "" {
+			noAddress++
+		}
+		rows = append(rows, []string{cu.Name, lines[0], lines[1], lines[2], lines[3], r.Kind.Label(),
+			r.Due.In(loc).Format(model.DayFormat), msg, fmt.Sprint(cu.ID), r.Key})
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(cardColumns); err != nil {
+		return 0, 0, err
+	}
+	for _, row := range rows {
+		for i := range row {
+			row[i] = exchange.Neutralise(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return 0, 0, err
+		}
+	}
+	cw.Flush()
+	return len(rows), noAddress, cw.Error()
+}
+
+func (c *cli) cardsCmd() *cobra.Command {
+	var until, out string
+	cmd := &cobra.Command{
+		Use:   "cards",
+		Short: "Write the cards due (default: this week) with addresses and messages, as CSV for a mail merge",
+		Long: `Write the cards due by a day (default: a week from today), overdue ones
+included, as CSV for a mail merge or labels: name, four address lines, kind,
+due day, the message filled in from the card's template, customer id and the
+reminder's key. Cells that a spreadsheet would run as a formula are
+neutralised with a leading apostrophe. Mark each card done once it is sent:
+patron reminders done KEY.`,
+		Example: `  patron cards --out cards.csv
+  patron cards --until 2026-12-24 --out christmas.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := c.openRead()
+			if err != nil {
+				return err
+			}
+			st, err := s.Settings()
+			if err != nil {
+				return err
+			}
+			day, err := untilDay(until, "+7d", s.Now(), st.Location())
+			if err != nil {
+				return err
+			}
+			a, err := s.Agenda(day)
+			if err != nil {
+				return err
+			}
+			var cards, noAddress int
+			err = c.writeFile(out, func(w io.Writer) error {
+				cards, noAddress, err = writeCardsCSV(w, a)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if out != "" && out != "-" {
+				fmt.Fprintf(c.errOut, "Wrote %d card(s) due by %s to %s\n", cards, day.Format(model.DayFormat), out)
+			}
+			if noAddress > 0 {
+				fmt.Fprintf(c.errOut, "note: %d card(s) have no mailing address\n", noAddress)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&until, "until", "", "cards due by this day, included (default: +7d)")
+	cmd.Flags().StringVar(&out, "out", "", "write to this file (0600); without it, or with -, to stdout")
+	return cmd
+}
+
+// writeFile writes what fn writes to out (a new 0600 file, replaced
+// whole, so a failure leaves no half file), or to stdout for "" and "-".
+func (c *cli) writeFile(out string, fn func(io.Writer) error) error {
+	if out == "" || out == "-" {
+		return fn(c.out)
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a folder; give a file name for --out", out)
+	}
+	dir := filepath.Dir(out)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*")
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cannot write %s: the folder %s does not exist", out, dir)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename; cleans up after a failure
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := fn(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	return nil
+}
+
+// exportCmd is `patron export`. It lives here until the CSV, vCard and
+// JSON exports (cli_exchange.go) take it over; they add exportICSCmd.
+func (c *cli) exportCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write the file's data in other formats",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(c.exportICSCmd())
+	return cmd
+}
+
+func (c *cli) exportICSCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "ics",
+		Short: "Write open reminders (to-dos) and birthdays (yearly events) as an iCalendar file",
+		Long: `Write the open reminders as to-dos due on their day, and the customers'
+birthdays as yearly all-day events, as an iCalendar (.ics) file that phone
+calendars and calcurse import. Exporting again updates the same items.`,
+		Example: `  patron export ics --out patron.ics
+  calcurse -i patron.ics`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.exportICS(out) },
+	}
+	cmd.Flags().StringVar(&out, "out", "", "write to this file (0600); without it, or with -, to stdout")
+	return cmd
+}
+
+// exportICS writes every open reminder and the birthdays of the active
+// customers who may be contacted as iCalendar to out ("" or "-": stdout).
+func (c *cli) exportICS(out string) error {
+	s, err := c.openRead()
+	if err != nil {
+		return err
+	}
+	a, err := s.Agenda(time.Time{})
+	if err != nil {
+		return err
+	}
+	all, err := s.AllCustomers(nil)
+	if err != nil {
+		return err
+	}
+	var birthdays []model.Customer
+	for _, cu := range all {
+		if cu.Active() && !cu.NoContact && !cu.Birthday.IsZero() {
+			birthdays = append(birthdays, cu)
+		}
+	}
+	cal := exchange.Calendar{Shop: a.Settings.ShopName, Reminders: a.Reminders, Customers: a.Customers,
+		Birthdays: birthdays, Now: a.Now, Loc: a.Settings.Location()}
+	if err := c.writeFile(out, func(w io.Writer) error { return exchange.WriteICS(w, cal) }); err != nil {
+		return err
+	}
+	if out != "" && out != "-" {
+		fmt.Fprintf(c.errOut, "Wrote %d reminder(s) and %d birthday(s) to %s\n", len(a.Reminders), len(birthdays), out)
+	}
+	return nil
+}
