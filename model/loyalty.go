@@ -1032,7 +1032,8 @@ func TierUpHook(ls LoyaltySettings, loc *time.Location) func(c Customer, now tim
 }
 
 // Lists for the Loyalty tab. Each takes the customers to consider (the tab
-// passes the active ones) and returns what it found with a pointer into cs.
+// passes the active ones) and returns what it found with a pointer into cs;
+// ties keep the order of cs.
 
 // RungCount is how many customers stand on a rung.
 type RungCount struct {
@@ -1064,6 +1065,7 @@ type Near struct {
 	Customer *Customer
 	Progress Progress
 	Goal     Goal // the goal they are close on
+	at       int  // position in cs, the tie-break
 }
 
 // CloseToNextRung lists the customers within ClosePercent of a threshold,
@@ -1075,11 +1077,11 @@ func CloseToNextRung(cs []Customer, ls LoyaltySettings, now time.Time, loc *time
 	for i := range cs {
 		p := standingOn(&cs[i], ls, now, today, loc).Progress
 		if g, ok := closeGoal(p); ok {
-			out = append(out, Near{Customer: &cs[i], Progress: p, Goal: g})
+			out = append(out, Near{Customer: &cs[i], Progress: p, Goal: g, at: i})
 		}
 	}
 	slices.SortFunc(out, func(a, b Near) int {
-		return cmp.Or(cmp.Compare(b.Goal.Fraction(), a.Goal.Fraction()), cmp.Compare(a.Customer.ID, b.Customer.ID))
+		return cmp.Or(cmp.Compare(b.Goal.Fraction(), a.Goal.Fraction()), a.at-b.at)
 	})
 	return out
 }
@@ -1089,6 +1091,7 @@ type Ready struct {
 	Customer *Customer
 	Points   int64
 	Rewards  []Reward // the ones they can afford, cheapest first (shared: read only)
+	at       int
 }
 
 // RewardsReady lists the customers who can afford a reward, most points first.
@@ -1103,14 +1106,23 @@ func RewardsReady(cs []Customer, ls LoyaltySettings) []Ready {
 		return nil
 	}
 	sorted := ls.cheapestFirst()
-	var out []Ready
+	n := 0
+	for i := range cs {
+		if cs[i].Stats.Points >= cheapest {
+			n++
+		}
+	}
+	out := make([]Ready, 0, n)
 	for i := range cs {
 		if p := cs[i].Stats.Points; p >= cheapest {
-			out = append(out, Ready{Customer: &cs[i], Points: p, Rewards: affordable(sorted, p)})
+			out = append(out, Ready{Customer: &cs[i], Points: p, Rewards: affordable(sorted, p), at: i})
 		}
 	}
 	slices.SortFunc(out, func(a, b Ready) int {
-		return cmp.Or(cmp.Compare(b.Points, a.Points), cmp.Compare(a.Customer.ID, b.Customer.ID))
+		if a.Points != b.Points {
+			return cmp.Compare(b.Points, a.Points)
+		}
+		return a.at - b.at
 	})
 	return out
 }
@@ -1119,6 +1131,7 @@ func RewardsReady(cs []Customer, ls LoyaltySettings) []Ready {
 type Slipper struct {
 	Customer *Customer
 	Slip     Slip
+	at       int
 }
 
 // SlippingSoon lists the customers who would drop a rung within `within`
@@ -1129,11 +1142,11 @@ func SlippingSoon(cs []Customer, ls LoyaltySettings, now time.Time, loc *time.Lo
 	var out []Slipper
 	for i := range cs {
 		if s, ok := slipOn(&cs[i], ls, today, loc, within); ok {
-			out = append(out, Slipper{Customer: &cs[i], Slip: s})
+			out = append(out, Slipper{Customer: &cs[i], Slip: s, at: i})
 		}
 	}
 	slices.SortFunc(out, func(a, b Slipper) int {
-		return cmp.Or(a.Slip.On.Compare(b.Slip.On), cmp.Compare(a.Customer.ID, b.Customer.ID))
+		return cmp.Or(a.Slip.On.Compare(b.Slip.On), a.at-b.at)
 	})
 	return out
 }
