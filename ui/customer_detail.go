@@ -322,10 +322,10 @@ func (v *customersView) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 			return v.loadDetail(v.detail.id)
 		}
 		v.clampScroll()
-	case key.Matches(msg, v.bkeys.Up):
-		h.offset = max(0, h.offset-1)
+	case key.Matches(msg, v.bkeys.Up): // a change is two lines: move by one change
+		h.offset = max(0, h.offset-2)
 	case key.Matches(msg, v.bkeys.Down):
-		h.offset++
+		h.offset += 2
 	}
 	return nil
 }

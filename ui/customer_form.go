@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -57,19 +59,38 @@ func newCustomerForm(st *Styles, c model.Customer, adding bool, back screen) *cu
 // fields the form does not show are kept.
 func (cf *customerForm) customer() model.Customer {
 	c := cf.original
-	f := cf.f
-	c.Name = f.get("name")
-	c.Phone = f.get("phone")
-	c.Email = f.get("email")
-	c.Address = f.get("address")
-	c.Birthday, _ = model.ParseBirthday(f.get("birthday")) // checked before saving
-	c.Tags = model.ParseTags(f.get("tags"))
-	c.Channel = f.get("channel")
-	c.NoContact = f.get("nocontact") == "yes"
-	c.Source = f.get("source")
-	c.Preferences = f.get("preferences")
-	c.Notes = f.get("notes")
+	cf.edits(false)(&c)
 	return c
+}
+
+// edits captures the form's values as a function that writes them onto a
+// customer: all of them, or only those the owner changed, so that saving
+// an edit keeps what another window changed meanwhile in other fields.
+// The values are copied now, so the function is safe in a tea.Cmd.
+func (cf *customerForm) edits(onlyChanged bool) func(c *model.Customer) {
+	var sets []func(c *model.Customer)
+	field := func(key string, apply func(c *model.Customer, v string)) {
+		fl := cf.f.field(key)
+		if v := fl.value(); !onlyChanged || v != fl.initial {
+			sets = append(sets, func(c *model.Customer) { apply(c, v) })
+		}
+	}
+	field("name", func(c *model.Customer, v string) { c.Name = v })
+	field("phone", func(c *model.Customer, v string) { c.Phone = v })
+	field("email", func(c *model.Customer, v string) { c.Email = v })
+	field("address", func(c *model.Customer, v string) { c.Address = v })
+	field("birthday", func(c *model.Customer, v string) { c.Birthday, _ = model.ParseBirthday(v) }) // checked before saving
+	field("tags", func(c *model.Customer, v string) { c.Tags = model.ParseTags(v) })
+	field("channel", func(c *model.Customer, v string) { c.Channel = v })
+	field("nocontact", func(c *model.Customer, v string) { c.NoContact = v == "yes" })
+	field("source", func(c *model.Customer, v string) { c.Source = v })
+	field("preferences", func(c *model.Customer, v string) { c.Preferences = v })
+	field("notes", func(c *model.Customer, v string) { c.Notes = v })
+	return func(c *model.Customer) {
+		for _, set := range sets {
+			set(c)
+		}
+	}
 }
 
 // discardQuestion names what esc or ctrl+c would throw away.
@@ -150,6 +171,8 @@ func (v *customersView) saveForm(force bool) tea.Cmd {
 	c := cf.customer()
 	adding := cf.adding
 	checkDup := !force && cf.contactChanged(c)
+	changed := cf.edits(true)
+	cf0name := cf.original.Name
 	if adding && c.Since.IsZero() {
 		c.Since = v.c.now()
 	}
@@ -168,7 +191,17 @@ func (v *customersView) saveForm(force bool) tea.Cmd {
 		if adding {
 			saved, err = s.AddCustomer(c)
 		} else {
-			saved, err = s.UpdateCustomer(c)
+			// Apply the edits to the customer as stored now, not as they
+			// were when the form opened.
+			fresh, ferr := s.Customer(c.ID)
+			if errors.Is(ferr, store.ErrNotFound) {
+				ferr = fmt.Errorf("%s was deleted in another window, so the changes could not be saved", model.Sanitize(cf0name))
+			}
+			if ferr != nil {
+				return customerSavedMsg{customer: c, err: ferr}
+			}
+			changed(&fresh)
+			saved, err = s.UpdateCustomer(fresh)
 		}
 		return customerSavedMsg{customer: saved, adding: adding, err: err}
 	})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/patron-crm/patron/model"
 	"github.com/patron-crm/patron/store"
 )
@@ -591,4 +593,129 @@ func TestErrorsFromTheStoreAreSentences(t *testing.T) {
 		t.Fatal("a failed save should show as an error")
 	}
 	h.mustShow("✗ patron.db is being saved by another Patron window")
+}
+
+func TestAnEditKeepsWhatAnotherWindowChangedMeanwhile(t *testing.T) {
+	s := shopFile(t)
+	h := newHarness(t, s, 80, 24)
+	h.keys("e", "tab", "ctrl+u").typeText("555 0303")
+	// Meanwhile, at the counter, someone adds a note.
+	ana, _ := findByName(t, s, "Ana Lima")
+	ana.Notes = "Ordered the wedding bouquet."
+	if _, err := s.UpdateCustomer(ana); err != nil {
+		t.Fatal(err)
+	}
+	h.keys("ctrl+s")
+	got, _ := findByName(t, s, "Ana Lima")
+	if got.Phone != "555 0303" || got.Notes != "Ordered the wedding bouquet." {
+		t.Fatalf("phone %q, notes %q: the save should keep the other window's note", got.Phone, got.Notes)
+	}
+}
+
+func TestSavingAnEditOfACustomerDeletedElsewhereSaysSo(t *testing.T) {
+	s := shopFile(t)
+	h := newHarness(t, s, 80, 24)
+	h.keys("e", "tab").typeText("9")
+	ana, _ := findByName(t, s, "Ana Lima")
+	if err := s.DeleteCustomerForGood(ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.keys("ctrl+s")
+	if !strings.Contains(h.status(), "Ana Lima was deleted in another window") {
+		t.Fatalf("status = %q", h.status())
+	}
+	if h.customers().screen != screenForm {
+		t.Fatal("the form should stay open with what was typed")
+	}
+}
+
+func TestDeleteForGoodFromTheDetail(t *testing.T) {
+	s := shopFile(t)
+	h := newHarness(t, s, 80, 24)
+	h.keys("G", "enter", "D").typeText("Elena Rossi").keys("enter")
+	if _, ok := findByName(t, s, "Elena Rossi"); ok {
+		t.Fatal("not deleted")
+	}
+	if h.customers().screen != screenList {
+		t.Fatal("after deleting, the detail should give way to the list")
+	}
+}
+
+func TestHistoryScrolls(t *testing.T) {
+	s := shopFile(t)
+	ana, _ := findByName(t, s, "Ana Lima")
+	for i := 0; i < 15; i++ {
+		ana.Notes = "note " + thousands(i)
+		var err error
+		if ana, err = s.UpdateCustomer(ana); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, s, 80, 24)
+	h.keys("h")
+	h.mustNotShow("Added Ana Lima") // the oldest change is below the fold
+	for i := 0; i < 20; i++ {
+		h.keys("j")
+	}
+	h.mustShow("Added Ana Lima")
+	for i := 0; i < 20; i++ {
+		h.keys("k")
+	}
+	h.mustNotShow("Added Ana Lima")
+}
+
+func TestFormEnterMovesOnAndPasteIsTyped(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.keys("a").send(tea.PasteMsg{Content: "Rui\x1b[31m Costa"})
+	h.keys("enter")
+	f := h.customers().form.f
+	if f.focus != 1 {
+		t.Fatal("enter should move to the next field")
+	}
+	if got := f.get("name"); got != "Rui[31m Costa" && got != "Rui Costa" {
+		t.Fatalf("pasted name = %q", got)
+	}
+	if strings.Contains(f.get("name"), "\x1b") {
+		t.Fatal("a pasted escape reached the field")
+	}
+}
+
+func TestNoContactToggleTakesSpaceYAndN(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.keys("a")
+	f := h.customers().form.f
+	for f.fields[f.focus].key != "nocontact" {
+		h.keys("tab")
+	}
+	steps := []struct {
+		key  string
+		want string
+	}{{"y", "yes"}, {"y", "yes"}, {"n", "no"}, {"space", "yes"}, {"x", "no"}, {"q", "no"}}
+	for _, s := range steps {
+		h.keys(s.key)
+		if got := f.get("nocontact"); got != s.want {
+			t.Fatalf("after %q the toggle says %q, want %q", s.key, got, s.want)
+		}
+	}
+	if h.quit {
+		t.Fatal("q on the toggle quit")
+	}
+	h.mustShow("[ ] no")
+}
+
+func TestArrowsMoveTheSelectionWhileSearching(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.keys("/").typeText("a")
+	first := h.selectedName()
+	h.keys("down")
+	if h.selectedName() == first {
+		t.Fatal("down should move while typing a search")
+	}
+	h.keys("up")
+	if h.selectedName() != first {
+		t.Fatal("up should move back")
+	}
+	if !h.customers().searching {
+		t.Fatal("arrows should leave the search field open")
+	}
 }
