@@ -1065,6 +1065,7 @@ func (v *customersView) archiveKey(b key.Binding) key.Binding {
 }
 
 func undoKey() key.Binding { return newGlobalKeys().Undo }
+
 // helpKey is ? as the footer offers it, short enough for 80 columns.
 func helpKey() key.Binding {
 	b := newGlobalKeys().Help
