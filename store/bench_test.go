@@ -238,3 +238,44 @@ func BenchmarkLogFirstPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSaveInteractionVsBare alternates a save with a bare bbolt
+// open+update+close on a file beside it, so both meet the same disk moment
+// by moment; it reports each and their ratio (issue 9: at most 2x).
+func BenchmarkSaveInteractionVsBare(b *testing.B) {
+	sh := newBenchShop(b, 0)
+	bare := filepath.Join(b.TempDir(), "bare.db")
+	value := make([]byte, 200)
+	var save, floor time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		t0 := time.Now()
+		in := model.Interaction{Customer: sh.customers[i%len(sh.customers)], Kind: model.KindPurchase, Amount: 2490, At: testNow.Add(-time.Duration(i) * time.Second)}
+		if _, err := sh.s.AddInteraction(in); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		db, err := bolt.Open(bare, 0o600, &bolt.Options{Timeout: time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = db.Update(func(tx *bolt.Tx) error {
+			bk, err := tx.CreateBucketIfNotExists([]byte("b"))
+			if err != nil {
+				return err
+			}
+			return bk.Put(u64(uint64(i)), value)
+		})
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		save += t1.Sub(t0)
+		floor += time.Since(t1)
+	}
+	b.ReportMetric(float64(save.Nanoseconds())/float64(b.N), "save-ns/op")
+	b.ReportMetric(float64(floor.Nanoseconds())/float64(b.N), "bare-ns/op")
+	b.ReportMetric(float64(save)/float64(floor), "ratio")
+}

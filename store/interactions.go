@@ -117,10 +117,6 @@ func (s *Store) AddInteraction(i model.Interaction) (model.Interaction, error) {
 	}
 	normalizeInteraction(&i)
 	_, err := s.update(func(w *wtx) error {
-		c, err := getCustomer(w.tx, i.Customer)
-		if err != nil {
-			return err
-		}
 		seq, err := w.bucket(bInteractions).NextSequence()
 		if err != nil {
 			return err
@@ -129,7 +125,9 @@ func (s *Store) AddInteraction(i model.Interaction) (model.Interaction, error) {
 		if err := putInteraction(w, &i); err != nil {
 			return err
 		}
-		if _, err := recomputeStats(w, i.Customer, settingsIn(w.tx).Location()); err != nil {
+		// This also finds that the customer exists; a failure rolls back.
+		c, err := recomputeStats(w, i.Customer, settingsIn(w.tx).Location())
+		if err != nil {
 			return err
 		}
 		if err := applyReferral(w, &i); err != nil {
