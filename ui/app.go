@@ -53,8 +53,9 @@ type App struct {
 	active  int
 	version string
 
-	settings *settingsView // open over the tabs when not nil
-	showHelp bool
+	settings   *settingsView // open over the tabs when not nil
+	showHelp   bool
+	helpOffset int // the help page scrolls on a small window
 	dialog   dialog // the root's own question (quit with unsaved typing)
 
 	w, h     int
@@ -293,6 +294,10 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			a.showHelp = false
 		case key.Matches(msg, a.keys.Quit):
 			return a.quit()
+		case msg.String() == "down" || msg.String() == "j":
+			a.helpOffset++
+		case msg.String() == "up" || msg.String() == "k":
+			a.helpOffset = max(0, a.helpOffset-1)
 		}
 		return nil
 	}
@@ -304,7 +309,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, a.keys.Quit):
 		return a.quit()
 	case key.Matches(msg, a.keys.Help):
-		a.showHelp = true
+		a.showHelp, a.helpOffset = true, 0
 		return nil
 	case key.Matches(msg, a.keys.Tabs):
 		n := int(msg.Code - '0')
@@ -454,7 +459,9 @@ func (a *App) render() string {
 	cur := a.current()
 	if a.showHelp {
 		groups := append(cur.FullHelp(), a.keys.list())
-		body = fitBlock(fullHelp(st, "Keys", groups, a.w), a.w, bodyH)
+		lines := strings.Split(fullHelp(st, "Keys", groups, a.w), "\n")
+		a.helpOffset = max(0, min(a.helpOffset, len(lines)-bodyH))
+		body = fitBlock(strings.Join(lines[a.helpOffset:], "\n"), a.w, bodyH)
 	} else {
 		body = fitBlock(cur.View(), a.w, bodyH)
 	}
@@ -505,7 +512,8 @@ func (a *App) footer() string {
 	var helpLine string
 	if a.showHelp {
 		helpLine = a.help.ShortHelpView([]key.Binding{
-			key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")), a.keys.Quit})
+			key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")),
+			key.NewBinding(key.WithKeys("down"), key.WithHelp("↑↓", "scroll")), a.keys.Quit})
 	} else if a.dialog == nil {
 		helpLine = a.help.ShortHelpView(cur.ShortHelp())
 	}

@@ -50,6 +50,21 @@ func TestQuestionMarkTogglesAllTheKeys(t *testing.T) {
 	h.mustNotShow("clear search")
 }
 
+func TestHelpScrollsOnASmallWindow(t *testing.T) {
+	h := newHarness(t, shopFile(t), 60, 15)
+	h.keys("?")
+	h.mustNotShow("quit from anywhere")
+	for i := 0; i < 10; i++ {
+		h.keys("j")
+	}
+	h.mustShow("quit from anywhere")
+	if h.quit {
+		t.Fatal("scrolling the help quit")
+	}
+	h.keys("k", "esc")
+	h.mustShow("Ana Lima")
+}
+
 func TestDigitsSwitchOnlyToTabsThatExist(t *testing.T) {
 	h := newHarness(t, shopFile(t), 80, 24)
 	h.keys("2", "3", "4", "5")
