@@ -55,8 +55,8 @@ type App struct {
 
 	settings   *settingsView // open over the tabs when not nil
 	showHelp   bool
-	helpOffset int // the help page scrolls on a small window
-	dialog   dialog // the root's own question (quit with unsaved typing)
+	helpOffset int    // the help page scrolls on a small window
+	dialog     dialog // the root's own question (quit with unsaved typing)
 
 	w, h     int
 	keys     globalKeys
