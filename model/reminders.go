@@ -474,8 +474,8 @@ func shopDay(t time.Time, loc *time.Location) int {
 // dateDay is a yearly date's day in a year: Feb 29 falls on Feb 28 in
 // other years.
 func dateDay(year int, m time.Month, d int) int {
-	if last := daysIn(m, year); d > last {
-		d = last
+	if m == time.February && d == 29 && !(year%4 == 0 && (year%100 != 0 || year%400 == 0)) {
+		d = 28
 	}
 	return civilDays(year, m, d)
 }
@@ -483,20 +483,11 @@ func dateDay(year int, m time.Month, d int) int {
 // appendDay writes a civil day as 2026-11-24.
 func appendDay(b []byte, day int) []byte {
 	y, m, d := civilFromDays(day)
-	b = appendPadded(b, y, 4)
-	b = append(b, '-')
-	b = appendPadded(b, int(m), 2)
-	b = append(b, '-')
-	return appendPadded(b, d, 2)
-}
-
-func appendPadded(b []byte, v, width int) []byte {
-	var tmp [20]byte
-	s := strconv.AppendInt(tmp[:0], int64(v), 10)
-	for i := len(s); i < width; i++ {
-		b = append(b, '0')
+	if y < 0 || y > 9999 {
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AppendFormat(b, DayFormat)
 	}
-	return append(b, s...)
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 func dayString(day int) string { return string(appendDay(nil, day)) }
@@ -513,14 +504,26 @@ type eval struct {
 	until int // the last day included; noLimit for none
 	key   []byte
 	note  []byte
-	days  map[int]time.Time // the first instant of each due day in loc
+	// The first instant of due days in loc: near today in a slice, others
+	// in a map. A whole book's reminders fall on a few hundred days.
+	near    []time.Time
+	nearLo  int
+	farDays map[int]time.Time
+	// quiet is how long after a purchase no thank-you card can be open.
+	quiet time.Duration
 }
+
+// nearDays is how many days around today dayStart keeps in a slice.
+const nearDays = 2048
 
 const noLimit = int(^uint(0) >> 1)
 
 func (r Rules) newEval(now, until time.Time) *eval {
 	loc := orLocal(r.Loc)
-	e := &eval{r: r, loc: loc, now: now, today: shopDay(now, loc), until: noLimit, days: map[int]time.Time{}}
+	e := &eval{r: r, loc: loc, now: now, today: shopDay(now, loc), until: noLimit, farDays: map[int]time.Time{}}
+	e.nearLo = e.today - nearDays/2
+	ty := r.Settings.ThankYou
+	e.quiet = time.Duration(ty.DaysAfter+ty.LapseDays+2) * 24 * time.Hour
 	if !until.IsZero() {
 		e.until = shopDay(until, loc)
 	}
@@ -541,12 +544,22 @@ func (e *eval) wants(day int) bool { return day <= e.until }
 // dayStart is the first instant of a civil day in the shop's zone; a
 // whole book's reminders fall on a few hundred days, each worked out once.
 func (e *eval) dayStart(day int) time.Time {
-	if t, ok := e.days[day]; ok {
+	if i := day - e.nearLo; i >= 0 && i < nearDays {
+		if e.near == nil {
+			e.near = make([]time.Time, nearDays)
+		}
+		if e.near[i].IsZero() {
+			y, m, d := civilFromDays(day)
+			e.near[i] = StartOfDay(y, m, d, e.loc)
+		}
+		return e.near[i]
+	}
+	if t, ok := e.farDays[day]; ok {
 		return t
 	}
 	y, m, d := civilFromDays(day)
 	t := StartOfDay(y, m, d, e.loc)
-	e.days[day] = t
+	e.farDays[day] = t
 	return t
 }
 
@@ -597,7 +610,8 @@ func (e *eval) customer(dst []Reminder, c *Customer) []Reminder {
 	rs := &e.r.Settings
 	st := &c.Stats
 	var occ [32]byte
-	if rs.ThankYou.On && st.Purchases > 0 {
+	// Most customers last bought long ago: no card of theirs can be open.
+	if rs.ThankYou.On && st.Purchases > 0 && e.now.Sub(st.LastPurchase) < e.quiet {
 		dst = e.thankYou(dst, c, occ[:0])
 	}
 	if rs.Birthday.On && !c.Birthday.IsZero() {
@@ -829,7 +843,8 @@ func applyDecision(r Reminder, decisions map[string]Decision) (Reminder, bool) {
 // (zero: no limit), sorted by due day. The Reminders tab holds every
 // customer in memory, so this reads nothing.
 func (r Rules) Open(customers []Customer, manual []Reminder, decisions map[string]Decision, now, until time.Time) []Reminder {
-	var out []Reminder
+	// Room for a typical day's share, so the list seldom has to grow.
+	out := make([]Reminder, 0, len(customers)/4+len(manual)+16)
 	out = r.AppendOpen(out, customers, decisions, now, until)
 	if len(manual) > 0 {
 		active := make(map[ID]bool, len(manual))
