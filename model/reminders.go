@@ -490,8 +490,6 @@ func appendDay(b []byte, day int) []byte {
 		byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
-func dayString(day int) string { return string(appendDay(nil, day)) }
-
 // eval is one evaluation's fixed inputs, worked out once, and its scratch
 // space: evaluating 100,000 customers must stay well under 100 ms, so the
 // rules work in civil day numbers and build a note only for a reminder
