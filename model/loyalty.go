@@ -90,10 +90,14 @@ const (
 	// LadderMonths is the length of the rolling window the rung is worked out over.
 	LadderMonths = 12
 	// DayMonths is how many calendar months Stats.Days covers, up to the
-	// newest interaction: the window, and another year so that a move up the
-	// ladder in the 12 months before the newest interaction can be dated from
-	// the record alone (LastTierUp).
-	DayMonths = 2*LadderMonths + 1
+	// newest interaction: the window, the month it starts in, and three more
+	// so that a move up in the MoveUpDays before the newest interaction can
+	// be dated from the record alone (LastTierUp). Kept short: every
+	// customer record carries it.
+	DayMonths = LadderMonths + 4
+	// MoveUpDays is how far back before the newest interaction LastMoveUp is
+	// sure to see a move up (the tier-up reminder looks back at most this far).
+	MoveUpDays = 60
 	// ClosePercent: a customer within this share of a threshold is "close to
 	// the next rung".
 	ClosePercent = 20
@@ -978,8 +982,9 @@ func countsForLadder(in Interaction) bool {
 // RungHistory, by shop day), from the record alone: At is the first instant
 // of that day. Moves up to customer are left out (the first purchase has its
 // own thank-you card), and so are partners (the owner made them one). It
-// sees every move up in the 12 months before the customer's newest
-// interaction; an older one is not reported.
+// sees every move up in the MoveUpDays (and usually some months more) before
+// the customer's newest interaction; one older than the record reaches is
+// not reported.
 func LastMoveUp(c Customer, ls LoyaltySettings, now time.Time, loc *time.Location) (RungChange, bool) {
 	if c.Partner {
 		return RungChange{}, false

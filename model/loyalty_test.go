@@ -470,15 +470,15 @@ func TestRewardsCatalogue(t *testing.T) {
 }
 
 func TestDaysHoldOnlyLoyaltyFactsInTheirMonths(t *testing.T) {
-	s := story{}.buy(on(2024, 1, 5), 1000). // more than 25 months before the newest: left out
-						buy(on(2024, 11, 3), 1000).              // the first month covered
-						add(KindCall, on(2025, 3, 1), 0, 0).     // not a loyalty fact
-						add(KindFeedback, on(2025, 3, 2), 0, 4). // neither
-						buy(on(2026, 11, 20), 2000).visit(on(2026, 11, 20)).add(KindReturn, on(2026, 11, 20), 500, 0).
-						add(KindFeedback, on(2026, 11, 21), 0, 5).add(KindReferral, on(2026, 11, 22), 0, 0)
+	s := story{}.buy(on(2025, 7, 31), 1000). // before the DayMonths up to the newest: left out
+							buy(on(2025, 8, 1), 1000).               // the first day covered
+							add(KindCall, on(2025, 3, 1), 0, 0).     // not a loyalty fact
+							add(KindFeedback, on(2025, 3, 2), 0, 4). // neither
+							buy(on(2026, 11, 20), 2000).visit(on(2026, 11, 20)).add(KindReturn, on(2026, 11, 20), 500, 0).
+							add(KindFeedback, on(2026, 11, 21), 0, 5).add(KindReferral, on(2026, 11, 22), 0, 0)
 	got := ComputeStats(s, loyLoc).Days
 	want := []DayStats{
-		{Day: 20241103, Visit: true, Purchases: 1, Spend: 1000},
+		{Day: 20250801, Visit: true, Purchases: 1, Spend: 1000},
 		{Day: 20261120, Visit: true, Purchases: 1, Spend: 1500},
 		{Day: 20261121, FiveStars: 1},
 		{Day: 20261122, Referrals: 1},
@@ -696,7 +696,7 @@ func TestLastMoveUpMatchesHistoryProperty(t *testing.T) {
 			return
 		}
 		day := dayNumber(want.At, loyLoc)
-		if windowStart(day) < coverStart(c.Stats, loyLoc) {
+		if windowStart(addDays(day, -1)) < coverStart(c.Stats, loyLoc) { // the day before must be whole in the record
 			if ok {
 				rt.Fatalf("LastMoveUp found %+v; the history's latest (%+v) is before the record's reach", got, want)
 			}
@@ -713,6 +713,23 @@ func TestLastMoveUpMatchesHistoryProperty(t *testing.T) {
 		}
 		if at, ok2 := LastTierUp(c, ls, now, loyLoc); !ok2 || !at.Equal(got.At) {
 			rt.Fatalf("LastTierUp = %s, %v", at, ok2)
+		}
+	})
+}
+
+// TestRecordReachesBackMoveUpDaysProperty: whatever the newest interaction's
+// day, the record holds the whole window before every day in the
+// MoveUpDays before it, so LastMoveUp cannot miss a recent move.
+func TestRecordReachesBackMoveUpDaysProperty(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		last := time.Date(2000, 1, 1, 12, 0, 0, 0, loyLoc).AddDate(0, 0, rapid.IntRange(0, 12000).Draw(rt, "day"))
+		st := Stats{LastContact: last}
+		lastDay := dayNumber(last, loyLoc)
+		for k := 0; k <= MoveUpDays; k++ {
+			prev := addDays(addDays(lastDay, -k), -1)
+			if windowStart(prev) < coverStart(st, loyLoc) {
+				rt.Fatalf("newest on %s: a move %d days before is out of the record's reach", fmtDay(lastDay), k)
+			}
 		}
 	})
 }
