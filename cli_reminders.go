@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -257,69 +256,6 @@ func (c *cli) reminderDismissCmd() *cobra.Command {
 	return cmd
 }
 
-// cardColumns are the cards CSV's header, for a mail merge or labels.
-var cardColumns = []string{"name", "address_1", "address_2", "address_3", "address_4", "kind", "due", "message", "customer_id", "key"}
-
-// addressLines splits a mailing address into at most four label lines: by
-// its line breaks, or by commas when it was typed on one line.
-func addressLines(address string) [4]string {
-	var out [4]string
-	address = strings.ReplaceAll(strings.TrimSpace(address), "\r\n", "\n")
-	sep := "\n"
-	if !strings.Contains(address, "\n") {
-		sep = ","
-	}
-	var parts []string
-	for _, p := range strings.Split(address, sep) {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
-			parts = append(parts, p)
-		}
-	}
-	if len(parts) > 4 {
-		parts = append(parts[:3], strings.Join(parts[3:], ", "))
-	}
-	copy(out[:], parts)
-	return out
-}
-
-// writeCardsCSV writes the cards due with their messages, every cell
-// neutralised so a spreadsheet never runs it.
-func writeCardsCSV(w io.Writer, a store.Agenda) (cards, noAddress int, err error) {
-	loc := a.Settings.Location()
-	templates := assets.CardTemplates()
-	var rows [][]string
-	for _, r := range a.Reminders {
-		if !r.Kind.IsCard() {
-			continue
-		}
-		cu := a.Customers[r.Customer]
-		msg, err := model.ComposeCardFor(r, cu, a.Settings, templates, a.Now)
-		if err != nil {
-			return 0, 0, fmt.Errorf("the %s for #%d %s: %w", r.Kind.Label(), cu.ID, model.Sanitize(cu.Name), err)
-		}
-		lines := addressLines(cu.Address)
-		if lines[0] == "" {
-			noAddress++
-		}
-		rows = append(rows, []string{cu.Name, lines[0], lines[1], lines[2], lines[3], r.Kind.Label(),
-			r.Due.In(loc).Format(model.DayFormat), msg, fmt.Sprint(cu.ID), r.Key})
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(cardColumns); err != nil {
-		return 0, 0, err
-	}
-	for _, row := range rows {
-		for i := range row {
-			row[i] = exchange.Neutralise(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return 0, 0, err
-		}
-	}
-	cw.Flush()
-	return len(rows), noAddress, cw.Error()
-}
-
 func (c *cli) cardsCmd() *cobra.Command {
 	var until, out string
 	cmd := &cobra.Command{
@@ -351,16 +287,22 @@ patron reminders done KEY.`,
 			if err != nil {
 				return err
 			}
-			var cards, noAddress int
-			err = c.writeFile(out, func(w io.Writer) error {
-				cards, noAddress, err = writeCardsCSV(w, a)
-				return err
-			})
+			cards, err := exchange.Cards(a.Reminders, func(id model.ID) (model.Customer, bool) { cu, ok := a.Customers[id]; return cu, ok },
+				a.Settings, assets.CardTemplates(), a.Now)
 			if err != nil {
 				return err
 			}
+			noAddress := 0
+			for _, card := range cards {
+				if strings.TrimSpace(card.Customer.Address) == "" {
+					noAddress++
+				}
+			}
+			if err := c.writeFile(out, func(w io.Writer) error { return exchange.WriteCardsCSV(w, cards, st.Location()) }); err != nil {
+				return err
+			}
 			if out != "" && out != "-" {
-				fmt.Fprintf(c.errOut, "Wrote %d card(s) due by %s to %s\n", cards, day.Format(model.DayFormat), out)
+				fmt.Fprintf(c.errOut, "Wrote %d card(s) due by %s to %s\n", len(cards), day.Format(model.DayFormat), out)
 			}
 			if noAddress > 0 {
 				fmt.Fprintf(c.errOut, "note: %d card(s) have no mailing address\n", noAddress)

@@ -16,6 +16,7 @@ import (
 	"github.com/patron-crm/patron/assets"
 	"github.com/patron-crm/patron/model"
 	"github.com/patron-crm/patron/store"
+	"github.com/patron-crm/patron/store/exchange"
 )
 
 // TestJourneyReminders is issue 5's command-line journey in tmux with the
@@ -139,13 +140,13 @@ func TestCardsCSVNeutralisesFormulaCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 7 || strings.Join(rows[0], ",") != strings.Join(cardColumns, ",") {
+	if len(rows) != 7 || strings.Join(rows[0], ",") != strings.Join(exchange.CardColumns, ",") {
 		t.Fatalf("rows: %q", rows)
 	}
 	for _, row := range rows[1:] {
 		for i, cell := range row {
 			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-				t.Errorf("column %s starts with %q: %q", cardColumns[i], cell[0], cell)
+				t.Errorf("column %s starts with %q: %q", exchange.CardColumns[i], cell[0], cell)
 			}
 		}
 		if row[1] != "'-1 Dash Street" || row[2] != "'=Formula Town" {
@@ -204,19 +205,5 @@ func TestBuiltInCardTemplatesAreValidAndComplete(t *testing.T) {
 	}
 	if len(templates) != len(model.CardKinds) {
 		t.Errorf("templates for %d kinds, want %d", len(templates), len(model.CardKinds))
-	}
-}
-
-func TestAddressLines(t *testing.T) {
-	for in, want := range map[string][4]string{
-		"1 Rua Nova\nLisbon\n1100-001":  {"1 Rua Nova", "Lisbon", "1100-001", ""},
-		"1 Rua Nova, Lisbon, 1100-001":  {"1 Rua Nova", "Lisbon", "1100-001", ""},
-		"a\r\nb\n\n c \nd\ne\nf":        {"a", "b", "c", "d, e, f"},
-		"":                              {},
-		"Flat 2,  12 High St , Bristol": {"Flat 2", "12 High St", "Bristol", ""},
-	} {
-		if got := addressLines(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
 	}
 }

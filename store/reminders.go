@@ -496,3 +496,16 @@ func (s *Store) Dismiss(r model.Reminder, reason string) error {
 	})
 	return err
 }
+
+// TouchesReminderFacts reports whether a change wrote a manual reminder or
+// a decision, so a window holding ReminderInputs reads them again. (What
+// the rules derive from customers follows the customers it touched, see
+// CustomerIDs; a settings change can change every rule.)
+func (ch Change) TouchesReminderFacts() bool {
+	for _, t := range ch.Touched {
+		if t.Bucket == string(bReminders) || t.Bucket == string(bDecisions) {
+			return true
+		}
+	}
+	return false
+}

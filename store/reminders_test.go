@@ -375,3 +375,25 @@ func TestDeletingACustomerForGoodTakesTheirDecisions(t *testing.T) {
 		t.Fatalf("decisions left: %+v", d)
 	}
 }
+
+func TestTheFeedSaysWhenReminderFactsChange(t *testing.T) {
+	s, ana := reminderStore(t)
+	f0, _ := s.ChangesSince(0)
+	if _, err := s.AddReminder(model.Reminder{Customer: ana.ID, Kind: model.ReminderFollowUp, Due: tomorrow}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.Reminders(tomorrow)
+	if _, err := s.MarkDone(findKey(t, list, anaThanks), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddInteraction(model.Interaction{Customer: ana.ID, Kind: model.KindCall, At: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := s.ChangesSince(f0.Latest)
+	if len(f.Changes) != 3 || !f.Changes[0].TouchesReminderFacts() || !f.Changes[1].TouchesReminderFacts() || f.Changes[2].TouchesReminderFacts() {
+		t.Fatalf("changes: %+v", f.Changes)
+	}
+	if f.Changes[1].Summary != "Sent a thank-you card to Ana Lima" {
+		t.Fatalf("summary: %q", f.Changes[1].Summary)
+	}
+}

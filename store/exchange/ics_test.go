@@ -145,7 +145,7 @@ func TestCalcurseImportsEveryItem(t *testing.T) {
 		return string(out)
 	}
 	report := calcurse("-i", file)
-	m := regexp.MustCompile(`(\d+) apps / (\d+) events / (\d+) todos? / (\d+) skipped`).FindStringSubmatch(report)
+	m := regexp.MustCompile(`(\d+) apps? / (\d+) events? / (\d+) todos? / (\d+) skipped`).FindStringSubmatch(report)
 	if m == nil || m[2] != "2" || m[3] != "3" || m[4] != "0" {
 		t.Fatalf("calcurse did not import every item:\n%s\n%s", report, buf.String())
 	}
