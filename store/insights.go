@@ -103,9 +103,14 @@ func (s *Store) InteractionsBetween(from, to time.Time, fn func([]model.Interact
 
 // Insights works out the report for the span of length p that holds at, as
 // of the store's clock, reading every customer and the log in short chunks.
+// Customers with interactions after the clock (an earlier --now) are
+// rewound to it first, so the lapsed figure is the one of that day.
 func (s *Store) Insights(p model.Period, at time.Time) (model.Report, error) {
 	customers, err := s.AllCustomers(nil)
 	if err != nil {
+		return model.Report{}, err
+	}
+	if customers, err = s.AsOf(customers, s.now()); err != nil {
 		return model.Report{}, err
 	}
 	return s.InsightsFor(customers, p, at)
@@ -113,7 +118,7 @@ func (s *Store) Insights(p model.Period, at time.Time) (model.Report, error) {
 
 // InsightsFor is Insights over customers already in memory (the TUI holds
 // them all): it reads only the log. customers must not change until it
-// returns.
+// returns; they are taken as they stand at the store's clock.
 func (s *Store) InsightsFor(customers []model.Customer, p model.Period, at time.Time) (model.Report, error) {
 	st, err := s.Settings()
 	if err != nil {
