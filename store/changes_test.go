@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -532,7 +533,7 @@ func TestNothingToUndo(t *testing.T) {
 // TestChangesSinceReturnsExactlyTheNewerChangesProperty: whatever two windows
 // do, ChangesSince(k) is exactly the feed after k, oldest first.
 func TestChangesSinceReturnsExactlyTheNewerChangesProperty(t *testing.T) {
-	dir := t.TempDir()
+	dir := memTempDir(t)
 	rapid.Check(t, func(rt *rapid.T) {
 		path := filepath.Join(dir, fmt.Sprintf("feed-%d.db", rapidRun.next()))
 		clock := &testClock{t: testNow}
@@ -614,6 +615,20 @@ func TestChangesSinceReturnsExactlyTheNewerChangesProperty(t *testing.T) {
 	})
 }
 
+// memTempDir is a temp folder in memory where the platform has one: the
+// property tests write thousands of small files whose durability they do
+// not test, and a shared disk's fsync would make them slow.
+func memTempDir(t *testing.T) string {
+	t.Helper()
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		if dir, err := os.MkdirTemp("/dev/shm", "patron-test-*"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return t.TempDir()
+}
+
 // rapidRun numbers the files of property runs inside one temp folder.
 var rapidRun runCounter
 
@@ -633,7 +648,7 @@ func TestRetentionStripsOldBeforeImagesButKeepsTheNewest1000(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 1,000 changes")
 	}
-	path := filepath.Join(t.TempDir(), "patron.db")
+	path := filepath.Join(memTempDir(t), "patron.db")
 	clock := &testClock{t: testNow}
 	w1 := openWindow(t, path, "w1", clock)
 	w2 := openWindow(t, path, "w2", clock)

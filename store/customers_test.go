@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -281,7 +282,7 @@ func TestFindCustomerRefusals(t *testing.T) {
 }
 
 func TestCustomersPagesAndAllCustomers(t *testing.T) {
-	s := newTestStore(t)
+	s := openTestStore(t, filepath.Join(memTempDir(t), "patron.db"), "w1")
 	n := 7
 	if !testing.Short() {
 		n = chunkSize + 3 // crosses a chunk of AllCustomers
