@@ -133,15 +133,19 @@ const asOfChunk = 200
 // AsOf returns the customers as they stood at now: those with interactions
 // after now get their aggregates worked out again from their timeline up to
 // now (in short reads), so the ladder and points evaluated "as of" an
-// earlier day (--now) are right. The others are returned as they are.
+// earlier day (--now) are right. The others are returned as they are; cs
+// itself is never changed, and is returned when nobody needs rewinding.
 func (s *Store) AsOf(cs []model.Customer, now time.Time) ([]model.Customer, error) {
-	out := append([]model.Customer(nil), cs...)
 	var todo []int
-	for i, c := range out {
-		if c.Stats.LastContact.After(now) {
+	for i := range cs {
+		if cs[i].Stats.LastContact.After(now) {
 			todo = append(todo, i)
 		}
 	}
+	if len(todo) == 0 {
+		return cs, nil
+	}
+	out := append([]model.Customer(nil), cs...)
 	for start := 0; start < len(todo); start += asOfChunk {
 		part := todo[start:min(start+asOfChunk, len(todo))]
 		err := s.view(func(tx *bolt.Tx) error {
