@@ -354,18 +354,6 @@ func (c *cli) writeFile(out string, fn func(io.Writer) error) error {
 	return nil
 }
 
-// exportCmd is `patron export`. It lives here until the CSV, vCard and
-// JSON exports (cli_exchange.go) take it over; they add exportICSCmd.
-func (c *cli) exportCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Write the file's data in other formats",
-		Args:  cobra.NoArgs,
-	}
-	cmd.AddCommand(c.exportICSCmd())
-	return cmd
-}
-
 func (c *cli) exportICSCmd() *cobra.Command {
 	var out string
 	cmd := &cobra.Command{

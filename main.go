@@ -79,7 +79,7 @@ are for scripts and never ask questions.`,
 		c.demoCmd(), c.addCmd(), c.listCmd(), c.settingsCmd(),
 		c.logCmd(), c.backupCmd(), c.checkCmd(), c.restoreCmd(), c.versionCmd(),
 		c.loyaltyCmd(), c.redeemCmd(),
-		c.remindersCmd(), c.cardsCmd(), c.exportCmd(),
+		c.remindersCmd(), c.cardsCmd(), c.exportCmd(), c.importCmd(),
 		c.reportCmd(), c.lostCmd(),
 	)
 	return root
