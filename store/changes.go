@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -297,7 +298,16 @@ func (s *Store) Undo() (*Change, error) {
 		changes := w.tx.Bucket(bChanges)
 		c := changes.Cursor()
 		var target *Change
+		// Most of a long feed is other windows': skip those without decoding.
+		mine, err := json.Marshal(s.actor.Window)
+		if err != nil {
+			return err
+		}
+		mine = append([]byte(`"window":`), mine...)
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			if !bytes.Contains(v, mine) {
+				continue
+			}
 			var x Change
 			if err := decode(v, &x); err != nil {
 				return err
