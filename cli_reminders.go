@@ -97,7 +97,59 @@ add your own with "patron reminders add".`,
 	}
 	cmd.Flags().StringVar(&until, "until", "", "list what is due by this day, included: today (default), +7d, friday, 2026-12-01")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON array")
-	cmd.AddCommand(c.reminderAddCmd(), c.reminderDoneCmd(), c.reminderSnoozeCmd(), c.reminderDismissCmd())
+	cmd.AddCommand(c.reminderAddCmd(), c.reminderDoneCmd(), c.reminderSnoozeCmd(), c.reminderDismissCmd(), c.reminderRulesCmd())
+	return cmd
+}
+
+func (c *cli) reminderRulesCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "Show the reminder rules' settings: each rule on or off, and its numbers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := c.openRead()
+			if err != nil {
+				return err
+			}
+			st, err := s.Settings()
+			if err != nil {
+				return err
+			}
+			rs := st.ReminderRules()
+			tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
+			for _, k := range model.ReminderKeys() {
+				fmt.Fprintf(tw, "%s\t%s\n", k, rs.Get(k, st.Money()))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "set KEY VALUE",
+		Short: "Change a rule: on/off by its name (birthday off), or a number (birthday.days_before 10)",
+		Example: `  patron reminders rules set thank_you.threshold 150
+  patron reminders rules set thinking_of_you off`,
+		Args: exactArgs(2, "give a rule's setting and its value, e.g. `patron reminders rules set birthday.days_before 10`"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := c.openWrite()
+			if err != nil {
+				return err
+			}
+			st, err := s.Settings()
+			if err != nil {
+				return err
+			}
+			rs := st.ReminderRules()
+			if err := rs.Set(args[0], args[1], st.Money()); err != nil {
+				return err
+			}
+			st.Reminders = rs
+			if err := s.SaveSettings(st); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "%s is now %s\n", args[0], rs.Get(args[0], st.Money()))
+			return nil
+		},
+	})
 	return cmd
 }
 

@@ -207,3 +207,21 @@ func TestBuiltInCardTemplatesAreValidAndComplete(t *testing.T) {
 		t.Errorf("templates for %d kinds, want %d", len(templates), len(model.CardKinds))
 	}
 }
+
+func TestReminderRulesFromTheCommandLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "patron.db")
+	mustRun(t, db, "add", "Ana Lima")
+	mustRun(t, db, "log", "Ana Lima", "--kind", "purchase", "--amount", "24.90")
+	if out := mustRun(t, db, "reminders", "rules"); !strings.Contains(out, "thank_you.threshold") || !strings.Contains(out, "100.00") {
+		t.Fatalf("rules:\n%s", out)
+	}
+	if out := mustRun(t, db, "reminders", "rules", "set", "thank_you", "off"); !strings.Contains(out, "thank_you is now off") {
+		t.Fatalf("set: %s", out)
+	}
+	if out := mustRun(t, db, "reminders", "--until", "tomorrow"); !strings.Contains(out, "Nothing due") {
+		t.Fatalf("with thank-you cards off:\n%s", out)
+	}
+	if _, _, err := run(t, db, "reminders", "rules", "set", "birthday.days_before", "99"); err == nil || !strings.Contains(err.Error(), "from 0 to 60") {
+		t.Fatalf("a number out of range: %v", err)
+	}
+}

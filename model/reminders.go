@@ -1168,3 +1168,116 @@ func (r Reminder) NextDue(now time.Time, loc *time.Location) (time.Time, bool) {
 
 // ValidateReason checks why the owner dismissed a reminder.
 func ValidateReason(reason string) error { return checkText("reason", reason, MaxLong) }
+
+// reminderField is one setting of the rules, by the name scripts use.
+type reminderField struct {
+	key   string
+	flag  func(rs *ReminderSettings) *bool
+	num   func(rs *ReminderSettings) *int
+	money func(rs *ReminderSettings) *Money
+}
+
+var reminderFields = []reminderField{
+	{key: "thank_you", flag: func(rs *ReminderSettings) *bool { return &rs.ThankYou.On }},
+	{key: "thank_you.first_purchase", flag: func(rs *ReminderSettings) *bool { return &rs.ThankYou.FirstPurchase }},
+	{key: "thank_you.threshold", money: func(rs *ReminderSettings) *Money { return &rs.ThankYou.Threshold }},
+	{key: "thank_you.days_after", num: func(rs *ReminderSettings) *int { return &rs.ThankYou.DaysAfter }},
+	{key: "thank_you.lapse_days", num: func(rs *ReminderSettings) *int { return &rs.ThankYou.LapseDays }},
+	{key: "birthday", flag: func(rs *ReminderSettings) *bool { return &rs.Birthday.On }},
+	{key: "birthday.days_before", num: func(rs *ReminderSettings) *int { return &rs.Birthday.DaysBefore }},
+	{key: "birthday.lapse_days", num: func(rs *ReminderSettings) *int { return &rs.Birthday.LapseDays }},
+	{key: "anniversary", flag: func(rs *ReminderSettings) *bool { return &rs.Anniversary.On }},
+	{key: "anniversary.days_before", num: func(rs *ReminderSettings) *int { return &rs.Anniversary.DaysBefore }},
+	{key: "anniversary.lapse_days", num: func(rs *ReminderSettings) *int { return &rs.Anniversary.LapseDays }},
+	{key: "thinking_of_you", flag: func(rs *ReminderSettings) *bool { return &rs.ThinkingOfYou.On }},
+	{key: "thinking_of_you.gap_times", num: func(rs *ReminderSettings) *int { return &rs.ThinkingOfYou.GapTimes }},
+	{key: "thinking_of_you.days", num: func(rs *ReminderSettings) *int { return &rs.ThinkingOfYou.Days }},
+	{key: "thinking_of_you.min_visits", num: func(rs *ReminderSettings) *int { return &rs.ThinkingOfYou.MinVisits }},
+	{key: "win_back", flag: func(rs *ReminderSettings) *bool { return &rs.WinBack.On }},
+	{key: "win_back.purchases", num: func(rs *ReminderSettings) *int { return &rs.WinBack.Purchases }},
+	{key: "win_back.weeks", num: func(rs *ReminderSettings) *int { return &rs.WinBack.Weeks }},
+	{key: "complaint_follow_up", flag: func(rs *ReminderSettings) *bool { return &rs.Complaint.On }},
+	{key: "complaint_follow_up.days", num: func(rs *ReminderSettings) *int { return &rs.Complaint.Days }},
+	{key: "tier_up", flag: func(rs *ReminderSettings) *bool { return &rs.TierUp.On }},
+	{key: "tier_up.days", num: func(rs *ReminderSettings) *int { return &rs.TierUp.Days }},
+}
+
+// ReminderKeys are the names of the rules' settings, in the order shown:
+// a rule's name switches it on or off, and rule.number sets its numbers.
+func ReminderKeys() []string {
+	out := make([]string, len(reminderFields))
+	for i, f := range reminderFields {
+		out[i] = f.key
+	}
+	return out
+}
+
+func findReminderField(key string) (reminderField, bool) {
+	key = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(key)), "-", "_")
+	for _, f := range reminderFields {
+		if f.key == key {
+			return f, true
+		}
+	}
+	return reminderField{}, false
+}
+
+// Get is one setting as text: on/off, a number, or an amount in cur.
+func (rs ReminderSettings) Get(key string, cur Currency) string {
+	f, ok := findReminderField(key)
+	switch {
+	case !ok:
+		return ""
+	case f.flag != nil:
+		if *f.flag(&rs) {
+			return "on"
+		}
+		return "off"
+	case f.num != nil:
+		return strconv.Itoa(*f.num(&rs))
+	}
+	return f.money(&rs).Plain(cur)
+}
+
+// Set changes one setting by name (see ReminderKeys), then checks the
+// whole; on a bad value nothing changes.
+func (rs *ReminderSettings) Set(key, value string, cur Currency) error {
+	f, ok := findReminderField(key)
+	if !ok {
+		return fmt.Errorf("there is no reminder setting %q; the settings are %s", key, strings.Join(ReminderKeys(), ", "))
+	}
+	value = strings.TrimSpace(value)
+	next := *rs
+	switch {
+	case f.flag != nil:
+		switch strings.ToLower(value) {
+		case "on", "yes", "true", "1":
+			*f.flag(&next) = true
+		case "off", "no", "false", "0":
+			*f.flag(&next) = false
+		default:
+			return &FieldError{Field: f.key, Problem: fmt.Sprintf("%s is not on or off", quoteInput(value)), Fix: "use on or off"}
+		}
+	case f.num != nil:
+		n, err := strconv.Atoi(value)
+		if err != nil {
+			return &FieldError{Field: f.key, Problem: fmt.Sprintf("%s is not a whole number", quoteInput(value)), Fix: "use a number of days, weeks, visits or purchases, such as 7"}
+		}
+		*f.num(&next) = n
+	default:
+		if value == "0" {
+			*f.money(&next) = 0
+		} else {
+			m, err := ParseMoney(value, cur)
+			if err != nil {
+				return &FieldError{Field: f.key, Problem: err.Error(), Fix: "use an amount such as 100.00, or 0 for first purchases only"}
+			}
+			*f.money(&next) = m
+		}
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	*rs = next
+	return nil
+}

@@ -720,3 +720,32 @@ func TestNewRulesCongratulateAMoveUpTheLadder(t *testing.T) {
 		t.Fatalf("15 days later: %+v", got)
 	}
 }
+
+func TestReminderSettingsSetAndGet(t *testing.T) {
+	usd, _ := LookupCurrency("USD")
+	rs := DefaultReminderSettings()
+	for _, kv := range [][2]string{{"birthday.days_before", "10"}, {"thank-you.threshold", "250"}, {"win_back", "off"}, {"THINKING_OF_YOU.days", "90"}} {
+		if err := rs.Set(kv[0], kv[1], usd); err != nil {
+			t.Fatalf("%s=%s: %v", kv[0], kv[1], err)
+		}
+	}
+	if rs.Birthday.DaysBefore != 10 || rs.ThankYou.Threshold != 25000 || rs.WinBack.On || rs.ThinkingOfYou.Days != 90 {
+		t.Fatalf("after set: %+v", rs)
+	}
+	if rs.Get("thank_you.threshold", usd) != "250.00" || rs.Get("win_back", usd) != "off" || rs.Get("birthday.days_before", usd) != "10" {
+		t.Fatal("get does not say what set did")
+	}
+	before := rs
+	for _, kv := range [][2]string{{"birthday.days_before", "61"}, {"birthday.days_before", "a week"}, {"tier_up", "maybe"},
+		{"thank_you.threshold", "-5"}, {"nonsense", "1"}} {
+		if err := rs.Set(kv[0], kv[1], usd); err == nil {
+			t.Errorf("%s=%s was accepted", kv[0], kv[1])
+		}
+	}
+	if !reflect.DeepEqual(rs, before) {
+		t.Fatalf("a refused value changed the settings: %+v", rs)
+	}
+	if len(ReminderKeys()) != len(reminderFields) {
+		t.Fatal("keys")
+	}
+}
