@@ -825,6 +825,12 @@ func TestDeleteCustomerForGoodLeavesNoTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := checkIndexes(sh.w1); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkAggregates(sh.w1); err != nil {
+		t.Fatal(err)
+	}
 	if h, err := sh.w1.History(z.ID, 0); err != nil || len(h) != 0 {
 		t.Fatalf("her history: %d changes, %v", len(h), err)
 	}

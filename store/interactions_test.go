@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,69 @@ func checkAggregates(s *Store) error {
 			}
 			return nil
 		})
+	})
+}
+
+// checkIndexes checks that every interaction has exactly its by-time and id
+// index entries, and every customer's email and phone are indexed, with
+// nothing left over: a write is all there or not at all.
+func checkIndexes(s *Store) error {
+	return s.view(func(tx *bolt.Tx) error {
+		count := func(b []byte) int { return tx.Bucket(b).Stats().KeyN }
+		n := 0
+		err := tx.Bucket(bInteractions).ForEach(func(k, v []byte) error {
+			n++
+			var in model.Interaction
+			if err := decode(v, &in); err != nil {
+				return err
+			}
+			if !bytes.Equal(k, interactionKey(in.Customer, in.At, in.ID)) {
+				return fmt.Errorf("interaction #%d is stored under the wrong key", in.ID)
+			}
+			if !bytes.Equal(tx.Bucket(bInterIDs).Get(idKey(in.ID)), k) {
+				return fmt.Errorf("interaction #%d is missing from the id index", in.ID)
+			}
+			if !bytes.Equal(tx.Bucket(bByTime).Get(byTimeKey(in.At, in.ID)), idKey(in.Customer)) {
+				return fmt.Errorf("interaction #%d is missing from the log", in.ID)
+			}
+			if tx.Bucket(bCustomers).Get(idKey(in.Customer)) == nil {
+				return fmt.Errorf("interaction #%d belongs to customer #%d, who does not exist", in.ID, in.Customer)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if count(bInterIDs) != n || count(bByTime) != n {
+			return fmt.Errorf("%d interactions, %d in the id index, %d in the log", n, count(bInterIDs), count(bByTime))
+		}
+		emails, phones := 0, 0
+		err = tx.Bucket(bCustomers).ForEach(func(k, v []byte) error {
+			var c model.Customer
+			if err := decode(v, &c); err != nil {
+				return err
+			}
+			if e := emailKey(c.Email, c.ID); e != nil {
+				emails++
+				if tx.Bucket(bEmail).Get(e) == nil {
+					return fmt.Errorf("customer #%d's email is not indexed", c.ID)
+				}
+			}
+			if p := phoneKey(c.Phone, c.ID); p != nil {
+				phones++
+				if tx.Bucket(bPhone).Get(p) == nil {
+					return fmt.Errorf("customer #%d's phone is not indexed", c.ID)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if count(bEmail) != emails || count(bPhone) != phones {
+			return fmt.Errorf("%d emails and %d phones, but %d and %d index entries", emails, phones, count(bEmail), count(bPhone))
+		}
+		return nil
 	})
 }
 
@@ -139,6 +203,9 @@ func TestAggregatesEqualARecomputationAfterAnySequence(t *testing.T) {
 				rt.Fatal(err)
 			}
 			if err := checkAggregates(w); err != nil {
+				rt.Fatal(err)
+			}
+			if err := checkIndexes(w); err != nil {
 				rt.Fatal(err)
 			}
 		}

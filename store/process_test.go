@@ -300,6 +300,9 @@ func TestKilledWriterLosesNoAcknowledgedWrite(t *testing.T) {
 		if err := checkAggregates(s); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
+		if err := checkIndexes(s); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
 	}
 	t.Logf("%d rounds, %d customers and %d interactions acknowledged", rounds, len(customers), len(interactions))
 	if len(customers)+len(interactions) == 0 {
@@ -357,6 +360,9 @@ func TestTwoWritersAndAReaderShareTheFile(t *testing.T) {
 		t.Fatalf("the feed holds %d changes, want %d", f.Latest, 2*writes)
 	}
 	if err := checkAggregates(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkIndexes(s); err != nil {
 		t.Fatal(err)
 	}
 	if err := CheckFile(path); err != nil {
