@@ -62,9 +62,6 @@ KIND is one of: ` + kindList() + `.`,
 			if k == model.KindFeedback && !cmd.Flags().Changed("score") {
 				return fmt.Errorf("feedback needs --score from 1 to 5")
 			}
-			if k.HasAmount() {
-				in.Points = model.PointsFor(k, in.Amount, st.Loyalty)
-			}
 			if referred != "" {
 				if k != model.KindReferral {
 					return fmt.Errorf("--referred is only for a referral")

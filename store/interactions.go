@@ -122,6 +122,11 @@ func (s *Store) AddInteraction(i model.Interaction) (model.Interaction, error) {
 			return err
 		}
 		i.ID = model.ID(seq)
+		// Points follow the shop's earn rate at the moment of saving, decided
+		// here so that every way in (TUI, CLI, import) earns the same.
+		if i.Kind.HasAmount() {
+			i.Points = model.PointsFor(i.Kind, i.Amount, settingsIn(w.tx).Loyalty)
+		}
 		if err := putInteraction(w, &i); err != nil {
 			return err
 		}
@@ -154,6 +159,12 @@ func (s *Store) UpdateInteraction(i model.Interaction) (model.Interaction, error
 		}
 		if err := deleteInteractionKeys(w, old); err != nil {
 			return err
+		}
+		switch {
+		case i.Kind.HasAmount() && (i.Kind != old.Kind || i.Amount != old.Amount):
+			i.Points = model.PointsFor(i.Kind, i.Amount, settingsIn(w.tx).Loyalty)
+		case i.Kind == old.Kind:
+			i.Points = old.Points // an edited note keeps what was earned at the time
 		}
 		if err := putInteraction(w, &i); err != nil {
 			return err
