@@ -112,6 +112,13 @@ func (c *cli) runImport(path string, onMatch store.Action, dryRun bool) error {
 		return err
 	}
 	name := filepath.Base(path)
+	if len(f.Records) == 0 && len(f.Settings) == 0 {
+		// Say why before anything is created or written.
+		for _, e := range f.Errors {
+			fmt.Fprintf(c.errOut, "  %s\n", model.Sanitize(e.Error()))
+		}
+		return fmt.Errorf("no customer in %s can be imported; nothing was written", name)
+	}
 	if s == nil {
 		if dryRun {
 			// Preview against an empty file without creating the real one.
@@ -136,9 +143,6 @@ func (c *cli) runImport(path string, onMatch store.Action, dryRun bool) error {
 		return err
 	}
 	fmt.Fprintf(c.out, "%s: %s", model.Sanitize(name), p.Text())
-	if len(f.Records) == 0 {
-		return fmt.Errorf("nothing in %s can be imported (see the rows above); nothing was written", name)
-	}
 	if dryRun {
 		fmt.Fprintln(c.out, "Nothing was written (--dry-run).")
 		return nil
