@@ -36,7 +36,7 @@ var (
 )
 
 // SchemaVersion is the layout this Patron writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // schema1Buckets are the buckets of the first layout; later steps add theirs.
 var schema1Buckets = [][]byte{bMeta, bCustomers, bInteractions, bByTime, bInterIDs, bReminders, bDecisions, bSettings, bChanges}
@@ -52,6 +52,7 @@ type migration struct {
 // migrations are applied in order, one transaction each.
 var migrations = []migration{
 	{to: 2, name: "index customers by email and phone", run: migrateIndexContacts},
+	{to: 3, name: "work out every customer's aggregates again", run: migrateRecomputeStats},
 }
 
 func initSchema(tx *bolt.Tx, now time.Time) error {
@@ -171,4 +172,39 @@ func migrateIndexContacts(tx *bolt.Tx) error {
 		}
 		return nil
 	})
+}
+
+// migrateRecomputeStats rebuilds every customer's aggregates from their
+// interactions, so figures added to model.Stats since the file was written
+// (loyalty days, reminder facts) are there for the rules from the first read.
+// Safe to run again: it only derives.
+func migrateRecomputeStats(tx *bolt.Tx) error {
+	loc := settingsIn(tx).Location()
+	customers := tx.Bucket(bCustomers)
+	var ids []model.ID
+	if err := customers.ForEach(func(k, _ []byte) error {
+		ids = append(ids, keyID(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, err := getCustomer(tx, id)
+		if err != nil {
+			return err
+		}
+		list, err := customerInteractions(tx, id)
+		if err != nil {
+			return err
+		}
+		c.Stats = model.ComputeStats(list, loc)
+		v, err := encode(c)
+		if err != nil {
+			return err
+		}
+		if err := customers.Put(idKey(id), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -198,7 +199,7 @@ func TestSchema1FixtureMigratesToCurrent(t *testing.T) {
 		}
 	}
 
-	backup := filepath.Join(filepath.Dir(path), "patron-before-v2.db")
+	backup := filepath.Join(filepath.Dir(path), fmt.Sprintf("patron-before-v%d.db", SchemaVersion))
 	st, err := os.Stat(backup)
 	if err != nil {
 		t.Fatalf("no backup beside the file: %v", err)
@@ -268,7 +269,7 @@ func TestFailingMigrationLeavesTheOldVersion(t *testing.T) {
 	if !errors.Is(err, gremlins) {
 		t.Fatalf("want the step's error, got %v", err)
 	}
-	backup := filepath.Join(filepath.Dir(path), "patron-before-v2.db")
+	backup := filepath.Join(filepath.Dir(path), fmt.Sprintf("patron-before-v%d.db", SchemaVersion))
 	for _, want := range []string{"still at version 1", backup} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the message does not say %q: %v", want, err)
