@@ -139,6 +139,7 @@ func (s *Store) walkForInsights(from, through time.Time, fn func([]model.Interac
 	fromSec, lastSec := from.Unix(), through.Unix()
 	var resume []byte
 	var batch []model.Interaction
+	var before []rawRecord // valid only inside one read
 	for {
 		batch = batch[:0]
 		done := true
@@ -151,14 +152,18 @@ func (s *Store) walkForInsights(from, through time.Time, fn func([]model.Interac
 				k, v = cur.Next()
 			}
 			began := time.Now()
-			// The last visit before the window of the customer being walked.
-			var priorCust, priorSec uint64
-			havePrior := false
+			// The records before the window of the customer being walked:
+			// only the newest visit among them is needed, so they are read
+			// back from the newest, usually just one.
+			var priorCust uint64
 			flush := func() {
-				if havePrior {
-					batch = append(batch, model.Interaction{Customer: model.ID(priorCust), At: time.Unix(int64(priorSec), 0).UTC(), Kind: model.KindVisit})
-					havePrior = false
+				for i := len(before) - 1; i >= 0; i-- {
+					if kind, ok := sniffKind(before[i].v); ok && kind.IsVisit() || !ok && visitByDecode(before[i].v) {
+						batch = append(batch, model.Interaction{Customer: model.ID(priorCust), At: time.Unix(before[i].sec, 0).UTC(), Kind: model.KindVisit})
+						break
+					}
 				}
+				before = before[:0]
 			}
 			defer flush()
 			for n := 0; k != nil; k, v = cur.Next() {
@@ -172,28 +177,30 @@ func (s *Store) walkForInsights(from, through time.Time, fn func([]model.Interac
 				}
 				cust := binary.BigEndian.Uint64(k[:8])
 				sec := int64(binary.BigEndian.Uint64(k[8:16]))
-				if havePrior && cust != priorCust {
+				if len(before) > 0 && cust != priorCust {
 					flush()
 				}
 				if sec > lastSec {
 					continue
 				}
 				if sec < fromSec {
-					if kind, ok := sniffKind(v); ok && kind.IsVisit() || !ok && visitByDecode(v) {
-						priorCust, priorSec, havePrior = cust, uint64(sec), true
-					}
+					priorCust = cust
+					before = append(before, rawRecord{v: v, sec: sec})
 					continue
 				}
 				flush()
-				in := model.Interaction{ID: keyID(k[16:]), Customer: model.ID(cust), At: time.Unix(sec, 0).UTC()}
-				if !scanRecord(v, &in, skipKind) {
-					in = model.Interaction{}
-					if err := decode(v, &in); err != nil {
+				// Read straight into the batch: a local would escape to the heap, once per record.
+				batch = append(batch, model.Interaction{ID: keyID(k[16:]), Customer: model.ID(cust), At: time.Unix(sec, 0).UTC()})
+				in := &batch[len(batch)-1]
+				if !scanRecord(v, in, skipKind) {
+					full, err := decodeInteraction(v)
+					if err != nil {
 						return err
 					}
+					*in = full
 				}
-				if countsInInsights(in.Kind) {
-					batch = append(batch, in)
+				if !countsInInsights(in.Kind) {
+					batch = batch[:len(batch)-1]
 				}
 			}
 			return nil
@@ -206,6 +213,12 @@ func (s *Store) walkForInsights(from, through time.Time, fn func([]model.Interac
 			return nil
 		}
 	}
+}
+
+// rawRecord is a stored interaction seen during a walk, not yet read.
+type rawRecord struct {
+	v   []byte
+	sec int64
 }
 
 // skipKind stops reading a record whose kind counts in no figure.
@@ -224,9 +237,15 @@ func countsInInsights(k model.Kind) bool {
 	return false
 }
 
-func visitByDecode(v []byte) bool {
+func decodeInteraction(v []byte) (model.Interaction, error) {
 	var in model.Interaction
-	return decode(v, &in) == nil && in.Kind.IsVisit()
+	err := decode(v, &in)
+	return in, err
+}
+
+func visitByDecode(v []byte) bool {
+	in, err := decodeInteraction(v)
+	return err == nil && in.Kind.IsVisit()
 }
 
 // sniffKind reads only an interaction record's kind; false when the record
