@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -226,17 +227,27 @@ func (s *Store) ChangesSince(seq uint64) (Feed, error) {
 	return f, err
 }
 
-// History returns the changes that concern one customer, newest first.
+// History returns the changes that concern one customer, newest first: the
+// ones made for them and the ones that rewrote their record from elsewhere
+// (an interaction moved away from them, a referral naming them).
 func (s *Store) History(customer model.ID, limit int) ([]Change, error) {
+	// Both show in a change's bytes, so most of a long feed is skipped
+	// without decoding it.
+	named := []byte(fmt.Sprintf(`"customer":%d`, customer))
+	record := []byte(`"b":"` + string(bCustomers) + `","k":"` + base64.StdEncoding.EncodeToString(idKey(customer)) + `"`)
 	var out []Change
 	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bChanges).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			if !bytes.Contains(v, named) && !bytes.Contains(v, record) {
+				continue
+			}
 			var ch Change
 			if err := decode(v, &ch); err != nil {
 				return err
 			}
-			if ch.Customer != customer {
+			// A delete for good leaves no history behind it.
+			if ch.Customer != customer && (ch.Final || !ch.rewrote(customer)) {
 				continue
 			}
 			out = append(out, ch)
@@ -247,6 +258,16 @@ func (s *Store) History(customer model.ID, limit int) ([]Change, error) {
 		return nil
 	})
 	return out, err
+}
+
+// rewrote reports whether the change wrote the customer's record.
+func (ch Change) rewrote(customer model.ID) bool {
+	for _, t := range ch.Touched {
+		if t.Bucket == string(bCustomers) && bytes.Equal(t.Key, idKey(customer)) {
+			return true
+		}
+	}
+	return false
 }
 
 // CustomerIDs lists the customers whose records a change touched, so a

@@ -862,3 +862,48 @@ func putReminder(t testing.TB, s *Store, r model.Reminder) {
 		t.Fatal(err)
 	}
 }
+
+func TestHistoryShowsEveryChangeToACustomer(t *testing.T) {
+	sh := newShop(t)
+	dora := mustAddCustomer(t, sh.w1, model.Customer{Name: "Dora"})
+	moved := sh.anaBuys
+	moved.Customer = sh.bruno.ID
+	if _, err := sh.w1.UpdateInteraction(moved); err != nil {
+		t.Fatal(err)
+	}
+	setNotes(t, sh.w2, sh.bruno.ID, "wedding in May")
+	mustLog(t, sh.w2, model.Interaction{Customer: sh.ana.ID, Kind: model.KindReferral, Referred: dora.ID, At: testNow.Add(-time.Hour)})
+	// Twelve customers later, #1's history must not pick up #12's changes.
+	for i := range 10 {
+		mustAddCustomer(t, sh.w2, model.Customer{Name: fmt.Sprint("Extra ", i)})
+	}
+	summaries := func(id model.ID, limit int) string {
+		h, err := sh.w1.History(id, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, ch := range h {
+			out = append(out, ch.Summary)
+		}
+		return strings.Join(out, "; ")
+	}
+	cases := []struct {
+		who  model.ID
+		want string
+	}{
+		{sh.ana.ID, "Logged referral for Ana Lima; Edited purchase for Bruno Costa; Logged purchase for Ana Lima; Added Ana Lima"},
+		{sh.bruno.ID, "Edited Bruno Costa: notes; Edited purchase for Bruno Costa; Logged visit for Bruno Costa; Added Bruno Costa"},
+		{dora.ID, "Logged referral for Ana Lima; Added Dora"},
+		{sh.carla.ID, "Logged call for Carla Dias; Added Carla Dias"},
+		{99, ""},
+	}
+	for _, tc := range cases {
+		if got := summaries(tc.who, 0); got != tc.want {
+			t.Errorf("history of #%d:\n got %s\nwant %s", tc.who, got, tc.want)
+		}
+	}
+	if got := summaries(sh.ana.ID, 2); got != "Logged referral for Ana Lima; Edited purchase for Bruno Costa" {
+		t.Errorf("the newest two of Ana's: %s", got)
+	}
+}
