@@ -236,6 +236,28 @@ func TestInsightsFixtureNovember(t *testing.T) {
 	}
 }
 
+// Lapsed follows the owner's numbers for the two rules, but not their on/off
+// switches nor a customer's "no cards": it measures, it does not remind.
+func TestLapsedUsesTheRulesDefinitions(t *testing.T) {
+	b, now := fixture()
+	st := insSettings()
+	st.Reminders = DefaultReminderSettings()
+	st.Reminders.ThinkingOfYou.On, st.Reminders.WinBack.On = false, false
+	b.customers[6].NoContact = true // Hal
+	l := ComputeReport(PeriodMonth, now, now, b.customers, b.log, st).Current.Lapsed
+	if !slices.Equal(l.WinBack, []ID{8}) || !slices.Equal(l.ThinkingOfYou, []ID{7}) {
+		t.Errorf("with the rules off and Hal taking no cards: %+v", l)
+	}
+	// Not seen for 20 weeks makes a regular lapsed: Ida, last seen Aug 20,
+	// is not yet; but her usual gap is 17 days (Jul 1, 15, Aug 1, 20), and
+	// 2 x 17 days without contact have passed, so she is thinking-of-you.
+	st.Reminders.WinBack.Weeks = 20
+	l = ComputeReport(PeriodMonth, now, now, b.customers, b.log, st).Current.Lapsed
+	if len(l.WinBack) != 0 || !slices.Equal(l.ThinkingOfYou, []ID{7, 8}) {
+		t.Errorf("with win-back after 20 weeks: %+v", l)
+	}
+}
+
 func TestInsightsFixtureSparklines(t *testing.T) {
 	b, now := fixture()
 	r := ComputeReport(PeriodMonth, now, now, b.customers, b.log, insSettings())
@@ -445,6 +467,10 @@ func insGen(t *rapid.T) (insBook, time.Time) {
 	var b insBook
 	now := insAt(2026, 11, 25, 15, 0).Add(time.Duration(rapid.IntRange(-400, 400).Draw(t, "shift")) * time.Hour)
 	n := rapid.IntRange(1, 12).Draw(t, "customers")
+	spread := ID(1)
+	if rapid.Bool().Draw(t, "sparse ids") { // ids far apart, as after many deletions
+		spread = 1_000_003
+	}
 	kinds := []Kind{KindPurchase, KindPurchase, KindVisit, KindReturn, KindComplaint, KindFeedback, KindCardSent, KindRedeemed, KindCall}
 	for id := 1; id <= n; id++ {
 		var list []Interaction
@@ -467,7 +493,7 @@ func insGen(t *rapid.T) (insBook, time.Time) {
 			}
 			list = append(list, in)
 		}
-		c := b.add(ID(id), list...)
+		c := b.add(ID(id)*spread, list...)
 		switch rapid.IntRange(0, 5).Draw(t, "status") {
 		case 0:
 			c.Status, c.LostReason = StatusLost, rapid.SampledFrom(append([]string{""}, DefectionReasons...)).Draw(t, "reason")
