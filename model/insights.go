@@ -572,6 +572,7 @@ type ReportBuilder struct {
 	months    [SparkMonths]MonthFigures
 	weeks     [SparkWeeks]WeekFigures
 	reminders ReminderSettings
+	report    *Report // once worked out
 }
 
 // insightState is what the builder keeps per customer.
@@ -637,7 +638,7 @@ func NewReportBuilder(p Period, at, now time.Time, customers []Customer, st Sett
 	for i := range customers {
 		maxID = max(maxID, customers[i].ID)
 	}
-	if int(maxID) <= 2*len(customers)+1024 {
+	if uint64(maxID) <= uint64(2*len(customers)+1024) {
 		b.dense = make([]int32, maxID+1)
 	} else {
 		b.sparse = make(map[ID]int32, len(customers))
@@ -813,9 +814,14 @@ func (b *ReportBuilder) monthIndex(day int) int {
 // delivery" and "late  delivery" are one.
 func categoryKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// Report works out the figures from what was added. Call it once.
+// Report works out the figures from what was added; interactions added
+// after it are not counted.
 func (b *ReportBuilder) Report() Report {
+	if b.report != nil {
+		return *b.report
+	}
 	r := Report{Now: b.now}
+	defer func() { b.report = &r }()
 	b.visitFigures()
 	for k := range 2 {
 		f := b.figures(k)

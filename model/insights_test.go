@@ -540,6 +540,9 @@ func TestInsightsWindowAndOrderDoNotMatter(t *testing.T) {
 		if got := builder.Report(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("streamed report differs:\n got %+v\nwant %+v", got.Current, want.Current)
 		}
+		if again := builder.Report(); !reflect.DeepEqual(again, want) {
+			t.Fatal("asking for the report twice changed it")
+		}
 	})
 }
 
