@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -352,5 +353,56 @@ func TestNewerSchemaIsRefusedUntouched(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
 		t.Errorf("something was written beside the newer file: %v", entries)
+	}
+}
+
+// TestMigrationFailingAtALaterStepKeepsTheEarlierOnes: steps are one
+// transaction each, so when the last step fails the file stays exactly at
+// the version the step before it reached, and a retry finishes the job.
+func TestMigrationFailingAtALaterStepKeepsTheEarlierOnes(t *testing.T) {
+	if SchemaVersion < 3 {
+		t.Skip("needs at least two migration steps")
+	}
+	path := copyFixture(t, schema1Fixture)
+	gremlins := errors.New("gremlins in the last step")
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = slices.Clone(saved)
+	last := &migrations[len(migrations)-1]
+	last.run = func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bCustomers).Delete(idKey(2)); err != nil {
+			return err
+		}
+		return gremlins
+	}
+	_, err := Open(path, Options{Now: func() time.Time { return testNow }})
+	if !errors.Is(err, gremlins) {
+		t.Fatalf("want the step's error, got %v", err)
+	}
+	reached := last.to - 1
+	if want := fmt.Sprintf("still at version %d", reached); !strings.Contains(err.Error(), want) {
+		t.Errorf("the message does not say %q: %v", want, err)
+	}
+	raw := rawFile(t, path)
+	if v := rawSchemaVersion(t, raw); v != reached {
+		t.Fatalf("schema_version is %d, want %d (the last good step)", v, reached)
+	}
+	if _, ok := raw[string(bCustomers)][string(idKey(2))]; !ok {
+		t.Fatal("the failed step's delete was kept")
+	}
+	if err := CheckFile(path); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(filepath.Dir(path), fmt.Sprintf("patron-before-v%d.db", SchemaVersion))
+	if v := rawSchemaVersion(t, rawFile(t, backup)); v != 1 {
+		t.Errorf("the backup is at version %d; it should be the file before any step", v)
+	}
+
+	migrations = saved
+	if _, err := Open(path, Options{Now: func() time.Time { return testNow }}); err != nil {
+		t.Fatal(err)
+	}
+	if v := rawSchemaVersion(t, rawFile(t, path)); v != SchemaVersion {
+		t.Fatalf("after the retry the file is at %d", v)
 	}
 }
