@@ -16,8 +16,10 @@ import (
 // Benchmarks of the store's hot paths, beside bare bbolt doing the least it
 // can, so a figure always comes with its floor from the same run:
 //
-//	go test ./store -run='^$' -bench=. -benchtime=200x
+//	go test ./store -run='^$' -bench='SaveInteraction|BareBolt|OpenReadClose|OpenCustomerTimeline|LogFirstPage' -benchtime=200x
 //
+// On a shared disk fsync times swing from run to run: the ratio to trust is
+// BenchmarkSaveInteractionVsBare's, which alternates the two in one loop.
 // PATRON_BENCH_INTERACTIONS=1000000 sizes the log for BenchmarkLogFirstPage.
 
 // benchShop is a data file with customers and a busy customer.
