@@ -533,6 +533,11 @@ type pendingRecord struct {
 }
 
 // restore writes a Patron export into an empty file, keeping every id.
+// Its records are written bucket by bucket in key order: bbolt grows one
+// node per bucket inside a transaction and inserting out of order moves
+// the node's tail every time, which makes a large restore take minutes
+// instead of seconds. The records and index entries are the ones
+// putCustomer and putInteraction write for a new customer and interaction.
 func (im *importer) restore(f *exchange.File) error {
 	w := im.w
 	im.res.Restored = true
@@ -542,6 +547,15 @@ func (im *importer) restore(f *exchange.File) error {
 		}
 	}
 	im.loc = settingsIn(w.tx).Location()
+	staged := map[string][]kv{}
+	stage := func(b, k, v []byte) { staged[string(b)] = append(staged[string(b)], kv{k, v}) }
+	stageJSON := func(b, k []byte, v any) error {
+		enc, err := encode(v)
+		if err == nil {
+			stage(b, k, enc)
+		}
+		return err
+	}
 	var maxC, maxI, maxR uint64
 	for _, r := range f.Records {
 		c := model.CleanCustomer(r.Customer)
@@ -551,32 +565,46 @@ func (im *importer) restore(f *exchange.File) error {
 		if err := model.ValidateCustomer(c); err != nil || c.ID == 0 {
 			return fmt.Errorf("line %d: customer #%d %s: %v", r.Line, c.ID, model.Sanitize(c.Name), err)
 		}
-		if err := putCustomer(w, nil, &c); err != nil {
+		c.Stats = model.ComputeStats(r.Interactions, im.loc)
+		if err := stageJSON(bCustomers, idKey(c.ID), c); err != nil {
 			return err
 		}
+		if k := emailKey(c.Email, c.ID); k != nil {
+			stage(bEmail, k, []byte{})
+		}
+		if k := phoneKey(c.Phone, c.ID); k != nil {
+			stage(bPhone, k, []byte{})
+		}
 		im.custMap[c.ID] = c.ID
-		im.touched[c.ID] = true
 		im.res.Added++
 		maxC = max(maxC, uint64(c.ID))
 		for _, in := range r.Interactions {
 			normalizeInteraction(&in)
-			if err := putInteraction(w, &in); err != nil {
+			k := interactionKey(in.Customer, in.At, in.ID)
+			if err := stageJSON(bInteractions, k, in); err != nil {
 				return err
 			}
+			stage(bByTime, byTimeKey(in.At, in.ID), idKey(in.Customer))
+			stage(bInterIDs, idKey(in.ID), k)
 			im.res.Interactions++
 			maxI = max(maxI, uint64(in.ID))
 		}
 		for _, rem := range r.Reminders {
-			if err := w.put(bReminders, idKey(rem.ID), append([]byte{valueVersion}, rem.Raw...)); err != nil {
-				return err
-			}
+			stage(bReminders, idKey(rem.ID), append([]byte{valueVersion}, rem.Raw...))
 			im.res.Reminders++
 			maxR = max(maxR, uint64(rem.ID))
 		}
 	}
 	for _, d := range f.Decisions {
-		if err := w.put(bDecisions, []byte(d.Key), append([]byte{valueVersion}, d.Value...)); err != nil {
-			return err
+		stage(bDecisions, []byte(d.Key), append([]byte{valueVersion}, d.Value...))
+	}
+	for _, b := range [][]byte{bCustomers, bEmail, bPhone, bInteractions, bByTime, bInterIDs, bReminders, bDecisions} {
+		list := staged[string(b)]
+		sort.Slice(list, func(i, j int) bool { return bytes.Compare(list[i].k, list[j].k) < 0 })
+		for _, x := range list {
+			if err := w.put(b, x.k, x.v); err != nil {
+				return err
+			}
 		}
 	}
 	// New ids continue after the restored ones.
@@ -593,6 +621,8 @@ func (im *importer) restore(f *exchange.File) error {
 	}
 	return nil
 }
+
+type kv struct{ k, v []byte }
 
 // merge matches each record against the file and adds, merges or skips it.
 func (im *importer) merge(f *exchange.File, o ImportOptions) error {
@@ -925,8 +955,16 @@ func (s *Store) UndoImport() (*Change, error) {
 				}
 			}
 		}
-		for i := len(target.Touched) - 1; i >= 0; i-- {
-			t := target.Touched[i]
+		// Each record appears once in a change, so the order is free: the
+		// back of each bucket first, which is cheapest for bbolt.
+		touched := append([]Touch(nil), target.Touched...)
+		sort.SliceStable(touched, func(i, j int) bool {
+			if touched[i].Bucket != touched[j].Bucket {
+				return touched[i].Bucket < touched[j].Bucket
+			}
+			return bytes.Compare(touched[i].Key, touched[j].Key) > 0
+		})
+		for _, t := range touched {
 			b := []byte(t.Bucket)
 			if w.tx.Bucket(b) == nil {
 				return fmt.Errorf("%w: bucket %s is missing", ErrDamaged, t.Bucket)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/patron-crm/patron/model"
 	"github.com/patron-crm/patron/store/exchange"
@@ -101,6 +102,7 @@ func TestImportDoesWhatThePreviewSaid(t *testing.T) {
 			if res.Change != nil && !res.Change.Import {
 				t.Errorf("%s: the import's change is not marked as one", name)
 			}
+			checkImportIndexes(t, s)
 		}
 	}
 }
@@ -238,6 +240,7 @@ func TestUndoImportTakesTheWholeImportBackFromAnotherWindow(t *testing.T) {
 	if snapshot(t, s) != before {
 		t.Fatal("undo did not bring the file back to before the import")
 	}
+	checkImportIndexes(t, s)
 	if _, err := cli.UndoImport(); !errors.Is(err, ErrNoImport) {
 		t.Fatalf("a second undo: %v", err)
 	}
@@ -319,6 +322,7 @@ func TestJSONIntoAFileWithCustomersMatchesAndBringsHistory(t *testing.T) {
 	if res.Added != 1 || res.Merged != 1 || res.Interactions != 2 || res.Reminders != 1 || res.Restored {
 		t.Fatalf("%+v", res)
 	}
+	checkImportIndexes(t, s)
 	got, _ := s.Customer(ana.ID)
 	if got.Name != "Ana L." || got.Stats.Spend != 2490 || got.Stats.Points != 24 || got.Phone != "+351 912 000 111" {
 		t.Fatalf("Ana: %+v", got)
@@ -401,6 +405,7 @@ func TestJSONExportImportExportIsTheSameJSON(t *testing.T) {
 	if !res.Restored || decided == 0 {
 		t.Fatalf("%+v, %d decisions", res, decided)
 	}
+	checkImportIndexes(t, fresh)
 	second := snapshot(t, fresh)
 	if first != second {
 		t.Fatalf("export -> import -> export differs:\n%s", firstDiff(first, second))
@@ -420,4 +425,79 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("lengths %d and %d", len(al), len(bl))
+}
+
+// checkImportIndexes proves the records and their indexes agree: every email and
+// phone is indexed and nothing else is, every interaction is in the global
+// log and the id index under its key, and every customer's aggregates are
+// what their interactions make.
+func checkImportIndexes(t *testing.T, s *Store) {
+	t.Helper()
+	err := s.view(func(tx *bolt.Tx) error {
+		loc := settingsIn(tx).Location()
+		emails, phones := 0, 0
+		err := tx.Bucket(bCustomers).ForEach(func(k, v []byte) error {
+			var c model.Customer
+			if err := decode(v, &c); err != nil {
+				return err
+			}
+			if ek := emailKey(c.Email, c.ID); ek != nil {
+				emails++
+				if tx.Bucket(bEmail).Get(ek) == nil {
+					t.Errorf("#%d's email %q is not indexed", c.ID, c.Email)
+				}
+			}
+			if pk := phoneKey(c.Phone, c.ID); pk != nil {
+				phones++
+				if tx.Bucket(bPhone).Get(pk) == nil {
+					t.Errorf("#%d's phone %q is not indexed", c.ID, c.Phone)
+				}
+			}
+			list, err := customerInteractions(tx, c.ID)
+			if err != nil {
+				return err
+			}
+			if !statsEqual(c.Stats, model.ComputeStats(list, loc)) {
+				t.Errorf("#%d's aggregates do not follow from their %d interactions", c.ID, len(list))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n := tx.Bucket(bEmail).Stats().KeyN; n != emails {
+			t.Errorf("%d email index entries for %d emails", n, emails)
+		}
+		if n := tx.Bucket(bPhone).Stats().KeyN; n != phones {
+			t.Errorf("%d phone index entries for %d phones", n, phones)
+		}
+		count := 0
+		err = tx.Bucket(bInteractions).ForEach(func(k, v []byte) error {
+			var in model.Interaction
+			if err := decode(v, &in); err != nil {
+				return err
+			}
+			count++
+			if keyID(k) != in.Customer || tx.Bucket(bCustomers).Get(idKey(in.Customer)) == nil {
+				t.Errorf("interaction #%d is filed under #%d for customer #%d", in.ID, keyID(k), in.Customer)
+			}
+			if got := tx.Bucket(bByTime).Get(byTimeKey(in.At, in.ID)); !bytes.Equal(got, idKey(in.Customer)) {
+				t.Errorf("interaction #%d is not in the log under its customer", in.ID)
+			}
+			if got := tx.Bucket(bInterIDs).Get(idKey(in.ID)); !bytes.Equal(got, k) {
+				t.Errorf("interaction #%d's id does not lead to it", in.ID)
+			}
+			return nil
+		})
+		if n := tx.Bucket(bByTime).Stats().KeyN; n != count {
+			t.Errorf("%d log entries for %d interactions", n, count)
+		}
+		if n := tx.Bucket(bInterIDs).Stats().KeyN; n != count {
+			t.Errorf("%d id entries for %d interactions", n, count)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -88,6 +88,7 @@ func TestMergeKeepsEveryInteractionAndThePointsSum(t *testing.T) {
 		if found, err := s.FindCustomer("555 0101"); err != nil || found.ID != a.ID {
 			rt.Fatalf("find by the other's phone: %v %v", found.ID, err)
 		}
+		checkImportIndexes(t, s)
 	})
 }
 
@@ -150,6 +151,7 @@ func TestMergeMovesRemindersReferralsAndDecisions(t *testing.T) {
 	if _, ok := decisions[card.Key]; ok {
 		t.Errorf("the other's decision is still under %s", card.Key)
 	}
+	checkImportIndexes(t, s)
 }
 
 func idString(id model.ID) string { return refString(id)[1:] }
@@ -178,6 +180,7 @@ func TestMergeIsOneChangeThatUndoes(t *testing.T) {
 	if got := snapshot(t, s); got != before {
 		t.Fatalf("undo of a merge:\n%s", firstDiff(before, got))
 	}
+	checkImportIndexes(t, s)
 }
 
 func TestMergeChoicesAndRefusals(t *testing.T) {

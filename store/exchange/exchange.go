@@ -6,6 +6,7 @@
 package exchange
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +19,33 @@ import (
 	"github.com/patron-crm/patron/model"
 )
 
-// MaxFileSize is the largest file Patron imports: a phone's whole address
-// book is a few megabytes, so anything bigger is very likely not contacts.
+// MaxFileSize is the largest contacts file Patron imports: a phone's whole
+// address book is a few megabytes, so anything bigger is very likely not
+// contacts.
 const MaxFileSize = 50 << 20
+
+// MaxExportSize is the largest Patron JSON export Patron imports. An export
+// grows with the interaction log (100,000 customers with a million
+// interactions make about 200 MB), so it has a limit of its own.
+const MaxExportSize = 1 << 30
+
+// looksLikeExport tells a Patron export from its first bytes: Patron writes
+// "patron_export" first.
+func looksLikeExport(head []byte) bool {
+	if len(head) > 64 {
+		head = head[:64]
+	}
+	t := bytes.TrimLeft(head, " \t\r\n")
+	return bytes.HasPrefix(t, []byte("{")) && bytes.Contains(t, []byte(`"patron_export"`))
+}
+
+// limitFor is the size limit for a file that starts with head.
+func limitFor(head []byte) int64 {
+	if looksLikeExport(head) {
+		return MaxExportSize
+	}
+	return MaxFileSize
+}
 
 // Format names a file layout Patron can read.
 type Format string
@@ -185,16 +210,22 @@ func ReadFile(path string, o Options) (*File, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s is a folder; give the contacts file inside it", path)
 	}
-	if st.Size() > MaxFileSize {
-		return nil, named(tooLarge(st.Size()), name)
-	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	defer fh.Close()
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(fh, head)
+	limit := limitFor(head[:n])
+	if st.Size() > limit {
+		return nil, named(tooLarge(st.Size(), limit), name)
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
 	// Read one byte past the limit so a file that grew since Stat is caught.
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
@@ -210,15 +241,18 @@ func named(err error, name string) error {
 	return err
 }
 
-func tooLarge(size int64) error {
-	return fileErr(ErrTooLarge, "is %.1f MB, and Patron imports files up to %d MB; a contacts file is rarely over a few MB, so check it is the right file, or split it and import the parts one after another",
+func tooLarge(size, limit int64) error {
+	if limit == MaxExportSize {
+		return fileErr(ErrTooLarge, "is %.1f MB, and Patron imports exports up to %d MB", float64(size)/(1<<20), MaxExportSize>>20)
+	}
+	return fileErr(ErrTooLarge, "is %.1f MB, and Patron imports contacts files up to %d MB; a contacts file is rarely over a few MB, so check it is the right file, or split it and import the parts one after another",
 		float64(size)/(1<<20), MaxFileSize>>20)
 }
 
 // Read decodes a whole file, detecting its format from the content.
 func Read(data []byte, o Options) (*File, error) {
-	if len(data) > MaxFileSize {
-		return nil, tooLarge(int64(len(data)))
+	if limit := limitFor(data); int64(len(data)) > limit {
+		return nil, tooLarge(int64(len(data)), limit)
 	}
 	text, err := decodeText(data)
 	if err != nil {

@@ -27,12 +27,13 @@ const ExportVersion = 1
 //	  "decisions": [ { "key": "...", "value": { ... } }, ... ]
 //	}
 //
-// Records use the same field names as Patron's data file; amounts are in
-// the currency's minor units (2490 is 24.90 in settings.currency), times
-// are RFC 3339. A customer's "stats" are derived from the interactions:
-// they are written for other programs and worked out again on import.
-// Unknown fields are ignored, so a newer Patron can add fields without
-// breaking an older one; only a higher "patron_export" is refused.
+// Each record is one line. Records use the same field names as Patron's
+// data file; amounts are in the currency's minor units (2490 is 24.90 in
+// settings.currency), times are RFC 3339. A customer's aggregates (visits,
+// spend, points) are not written: they follow from the interactions and
+// are worked out again on import. Unknown fields are ignored, so a newer
+// Patron can add fields without breaking an older one; only a higher
+// "patron_export" is refused.
 
 // Reminder is a manual reminder as stored, kept as raw JSON so fields added
 // by the reminder rules survive an export and import unchanged.
@@ -109,7 +110,8 @@ func (j *JSONWriter) item(section int, v any) error {
 	if j.err != nil {
 		return j.err
 	}
-	b, err := json.MarshalIndent(v, "    ", "  ")
+	// One record a line: compact, and still easy to read, grep and diff.
+	b, err := json.Marshal(v)
 	if err != nil {
 		j.err = err
 		return err
@@ -122,8 +124,12 @@ func (j *JSONWriter) item(section int, v any) error {
 	return j.err
 }
 
-// Customer writes one customer.
-func (j *JSONWriter) Customer(c model.Customer) error { return j.item(0, c) }
+// Customer writes one customer, without the aggregates: they are worked
+// out from the interactions, on import as everywhere else.
+func (j *JSONWriter) Customer(c model.Customer) error {
+	c.Stats = model.Stats{}
+	return j.item(0, c)
+}
 
 // Interaction writes one interaction.
 func (j *JSONWriter) Interaction(i model.Interaction) error { return j.item(1, i) }

@@ -414,3 +414,23 @@ func TestAnOwnerMappingReplacesTheGuess(t *testing.T) {
 		t.Fatalf("short mapping: %v", err)
 	}
 }
+
+func TestAnExportMayBeLargerThanAContactsFile(t *testing.T) {
+	pad := strings.Repeat("x", MaxFileSize)
+	data := []byte(`{"patron_export": 1, "customers": [{"id": 1, "name": "Ana Lima"}], "from_a_newer_patron": "` + pad + `"}`)
+	f, err := Read(data, testOptions())
+	if err != nil || len(f.Records) != 1 {
+		t.Fatalf("an export of %d MB: %v", len(data)>>20, err)
+	}
+	path := filepath.Join(t.TempDir(), "everything.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(path, testOptions()); err != nil {
+		t.Fatalf("ReadFile: %v", err)
+	}
+	// The same size is too much for anything that is not an export.
+	if _, err := Read(append([]byte("Name\n"), pad...), testOptions()); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a 50 MB CSV: %v", err)
+	}
+}
