@@ -3,6 +3,10 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,8 +30,10 @@ import (
 // over; insightBudget bounds how long either holds the file open.
 var (
 	insightChunk  = 4000
-	insightWalk   = 100_000
+	insightWalk   = 50_000
 	insightBudget = 25 * time.Millisecond
+	// insightSplit is how many customers make a second walker worth starting.
+	insightSplit = 1000
 )
 
 // InteractionsBetween reads every interaction with from <= At <= to, oldest
@@ -125,17 +131,53 @@ func (s *Store) InsightsFor(customers []model.Customer, p model.Period, at time.
 		return model.Report{}, err
 	}
 	b := model.NewReportBuilder(p, at, s.now(), customers, st)
-	if err := s.walkForInsights(b.From(), b.Through(), b.Add); err != nil {
+	// Two walkers over halves of the customers use both cores of a small
+	// machine; the builder takes their batches one at a time.
+	var mu sync.Mutex
+	add := func(list []model.Interaction) {
+		mu.Lock()
+		defer mu.Unlock()
+		b.Add(list)
+	}
+	parts := splitCustomers(customers, min(2, runtime.GOMAXPROCS(0)))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Go(func() { errs[i] = s.walkForInsights(b.From(), b.Through(), part[0], part[1], add) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return model.Report{}, err
 	}
 	return b.Report(), nil
+}
+
+// splitCustomers cuts the timeline bucket's key space into n ranges
+// [from, to) holding about as many of the customers each; nil is an open end.
+func splitCustomers(customers []model.Customer, n int) [][2][]byte {
+	if n < 2 || len(customers) < insightSplit {
+		return [][2][]byte{{nil, nil}}
+	}
+	ids := make([]model.ID, len(customers))
+	for i := range customers {
+		ids[i] = customers[i].ID
+	}
+	slices.Sort(ids)
+	var parts [][2][]byte
+	var from []byte
+	for i := 1; i < n; i++ {
+		cut := idKey(ids[i*len(ids)/n])
+		parts = append(parts, [2][]byte{from, cut})
+		from = cut
+	}
+	return append(parts, [2][]byte{from, nil})
 }
 
 // walkForInsights walks the timeline bucket (customer|time|id) in key
 // order, in chunks, and hands fn what the report needs: the interactions
 // from from to through whose kinds count in a figure, and each customer's
 // last visit before from.
-func (s *Store) walkForInsights(from, through time.Time, fn func([]model.Interaction)) error {
+func (s *Store) walkForInsights(from, through time.Time, lo, hi []byte, fn func([]model.Interaction)) error {
 	fromSec, lastSec := from.Unix(), through.Unix()
 	var resume []byte
 	var batch []model.Interaction
@@ -146,10 +188,15 @@ func (s *Store) walkForInsights(from, through time.Time, fn func([]model.Interac
 		err := s.view(func(tx *bolt.Tx) error {
 			cur := tx.Bucket(bInteractions).Cursor()
 			var k, v []byte
-			if resume == nil {
+			switch {
+			case resume != nil:
+				if k, v = cur.Seek(resume); k != nil && bytes.Equal(k, resume) {
+					k, v = cur.Next()
+				}
+			case lo != nil:
+				k, v = cur.Seek(lo)
+			default:
 				k, v = cur.First()
-			} else if k, v = cur.Seek(resume); k != nil && bytes.Equal(k, resume) {
-				k, v = cur.Next()
 			}
 			began := time.Now()
 			// The records before the window of the customer being walked:
@@ -166,7 +213,7 @@ func (s *Store) walkForInsights(from, through time.Time, fn func([]model.Interac
 				before = before[:0]
 			}
 			defer flush()
-			for n := 0; k != nil; k, v = cur.Next() {
+			for n := 0; k != nil && (hi == nil || bytes.Compare(k, hi) < 0); k, v = cur.Next() {
 				if n++; n > insightWalk || (n%1024 == 0 && time.Since(began) > insightBudget) {
 					done = false
 					return nil

@@ -66,9 +66,25 @@ func everything(t testing.TB, s *Store) []model.Interaction {
 // smallChunks makes every read of the log take many opens, so resuming
 // from the last key is exercised.
 func smallChunks(t testing.TB, chunk, walk int) {
-	oc, ow := insightChunk, insightWalk
-	insightChunk, insightWalk = chunk, walk
-	t.Cleanup(func() { insightChunk, insightWalk = oc, ow })
+	oc, ow, osplit := insightChunk, insightWalk, insightSplit
+	insightChunk, insightWalk, insightSplit = chunk, walk, 2
+	t.Cleanup(func() { insightChunk, insightWalk, insightSplit = oc, ow, osplit })
+}
+
+func TestSplitCustomersCoversTheKeySpaceOnce(t *testing.T) {
+	var cs []model.Customer
+	for _, id := range []model.ID{9, 2, 7, 4, 1000} {
+		cs = append(cs, model.Customer{ID: id})
+	}
+	defer func(n int) { insightSplit = n }(insightSplit)
+	insightSplit = 2
+	parts := splitCustomers(cs, 2)
+	if len(parts) != 2 || parts[0][0] != nil || parts[1][1] != nil || string(parts[0][1]) != string(idKey(7)) || string(parts[1][0]) != string(idKey(7)) {
+		t.Fatalf("parts %v", parts)
+	}
+	if parts := splitCustomers(cs, 1); len(parts) != 1 || parts[0][0] != nil || parts[0][1] != nil {
+		t.Fatalf("one part: %v", parts)
+	}
 }
 
 // The store's report, read in many short chunks with the fast field reader,
