@@ -231,8 +231,8 @@ func csvFlavour(header []string) Format {
 		return false
 	}
 	switch {
-	case any("kind") && any("when") && any("customer id", "customer"):
-		return "interactions"
+	case h["kind"] && h["when"] && h["customer id"] && h["referred customer id"]:
+		return "interactions" // Patron's own interaction log export
 	case h["name"] && h["customer since"] && h["preferred channel"]:
 		return FormatPatronCSV
 	case h["given name"] && h["family name"] && any("group membership", "e-mail 1 - type", "phone 1 - type"):

@@ -152,7 +152,7 @@ func TestBadFilesAreRefusedWithASentence(t *testing.T) {
 		{"broken json", []byte("{\"patron_export\": 1,\n\"customers\": [\n{\"id\": 1,,}]}"), ErrNotPatron, "line 3"},
 		{"cut json", []byte(`{"patron_export": 1, "customers": [{"id": 1`), ErrNotPatron, "cut short"},
 		{"newer export", []byte(`{"patron_export": 2}`), ErrNewerExport, "newer Patron"},
-		{"interaction log", []byte("\uFEFFID,When,Customer ID,Customer,Kind\r\n1,2026-01-01T10:00:00Z,1,Ana,purchase\r\n"), ErrNotPatron, "interaction log"},
+		{"interaction log", []byte("\uFEFFID,When,Customer ID,Customer,Kind,Referred Customer ID\r\n1,2026-01-01T10:00:00Z,1,Ana,purchase,\r\n"), ErrNotPatron, "interaction log"},
 		{"utf-32", []byte{0xFF, 0xFE, 0, 0, 'N', 0, 0, 0}, ErrBinary, "UTF-32"},
 	}
 	for _, c := range cases {
@@ -432,5 +432,12 @@ func TestAnExportMayBeLargerThanAContactsFile(t *testing.T) {
 	// The same size is too much for anything that is not an export.
 	if _, err := Read(append([]byte("Name\n"), pad...), testOptions()); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("a 50 MB CSV: %v", err)
+	}
+}
+
+func TestAnOwnersLogLikeSheetIsStillCustomers(t *testing.T) {
+	f, err := Read([]byte("Customer,When,Kind\nAna Lima,Mondays,regular\n"), testOptions())
+	if err != nil || len(f.Records) != 1 || f.Records[0].Customer.Name != "Ana Lima" {
+		t.Fatalf("%v", err)
 	}
 }
