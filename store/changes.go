@@ -79,11 +79,17 @@ func (w *wtx) remember(bucket, key []byte) {
 
 func (w *wtx) put(bucket, key, value []byte) error {
 	w.remember(bucket, key)
+	if err := w.keepList(bucket, key, value); err != nil {
+		return err
+	}
 	return w.tx.Bucket(bucket).Put(key, value)
 }
 
 func (w *wtx) del(bucket, key []byte) error {
 	w.remember(bucket, key)
+	if err := w.keepList(bucket, key, nil); err != nil {
+		return err
+	}
 	return w.tx.Bucket(bucket).Delete(key)
 }
 

@@ -470,7 +470,8 @@ func withoutCustomer(dump map[string]string, id model.ID) map[string]string {
 		case bucket == string(bCustomers) && keyID(raw) == id,
 			bucket == string(bInteractions) && keyID(raw) == id,
 			bucket == string(bByTime) && keyID([]byte(v)) == id,
-			bucket == string(bInterIDs) && keyID([]byte(v)) == id:
+			bucket == string(bInterIDs) && keyID([]byte(v)) == id,
+			bucket == string(bCustomerList) && listKeyID(raw) == id:
 			continue
 		}
 		out[k] = v

@@ -261,6 +261,14 @@ func (s *Store) writeDemoBatch(b demoBatchData, report func(int)) error {
 			}
 			report(1)
 		}
+		// The list entries go in with their customers: a fill stopped
+		// half way leaves no customer missing from the list.
+		lb := tx.Bucket(bCustomerList)
+		for _, e := range b.listEntries {
+			if err := lb.Put(e.k, e.v); err != nil {
+				return err
+			}
+		}
 		idb := tx.Bucket(bInterIDs)
 		idb.FillPercent = demoFill
 		for i := range b.interactions {
@@ -290,7 +298,7 @@ func (s *Store) recordDemoChange(tx *bolt.Tx, customers, interactions int) error
 		Summary: fmt.Sprintf("Added demo data: %s, %s", plural(customers, "customer"), plural(interactions, "interaction")),
 		Touched: []Touch{
 			{Bucket: string(bCustomers)}, {Bucket: string(bInteractions)}, {Bucket: string(bByTime)},
-			{Bucket: string(bInterIDs)}, {Bucket: string(bEmail)}, {Bucket: string(bPhone)},
+			{Bucket: string(bInterIDs)}, {Bucket: string(bEmail)}, {Bucket: string(bPhone)}, {Bucket: string(bCustomerList)},
 		},
 		Stripped: true,
 		Import:   true,
@@ -635,8 +643,12 @@ type demoBatchData struct {
 	interactions      []model.Interaction
 	interactionKeys   [][]byte
 	interactionValues [][]byte
-	err               error // a record that would not encode
+	listEntries       []demoListEntry // the Customers list's keys, sorted
+	err               error           // a record that would not encode
 }
+
+// demoListEntry is one customer's key and summary in the list bucket.
+type demoListEntry struct{ k, v []byte }
 
 // batch makes the customers [from, to) with all their interactions.
 func (g *demoGen) batch(from, to int) demoBatchData {
@@ -662,7 +674,10 @@ func (g *demoGen) batch(from, to int) demoBatchData {
 			return b
 		}
 		b.customerValues[i] = v
+		sum := SummaryOf(&b.customers[i])
+		b.listEntries = append(b.listEntries, demoListEntry{listKey(sum.Name, sum.ID), appendSummary(nil, &sum)})
 	}
+	slices.SortFunc(b.listEntries, func(x, y demoListEntry) int { return bytes.Compare(x.k, y.k) })
 	b.interactionKeys = make([][]byte, len(b.interactions))
 	b.interactionValues = make([][]byte, len(b.interactions))
 	for i := range b.interactions {

@@ -36,7 +36,7 @@ var (
 )
 
 // SchemaVersion is the layout this Patron writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // schema1Buckets are the buckets of the first layout; later steps add theirs.
 var schema1Buckets = [][]byte{bMeta, bCustomers, bInteractions, bByTime, bInterIDs, bReminders, bDecisions, bSettings, bChanges}
@@ -53,6 +53,9 @@ type migration struct {
 var migrations = []migration{
 	{to: 2, name: "index customers by email and phone", run: migrateIndexContacts},
 	{to: 3, name: "work out every customer's aggregates again", run: migrateRecomputeStats},
+	// A step after this one that rewrites customer records outside a wtx
+	// must rebuild the list too (migrateCustomerList, store/perf.go).
+	{to: 4, name: "list customers by name with a compact summary", run: migrateCustomerList},
 }
 
 func initSchema(tx *bolt.Tx, now time.Time) error {
