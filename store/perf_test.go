@@ -202,7 +202,7 @@ func TestSummaryRoundTripsAndNeverPanics(t *testing.T) {
 		c := CustomerSummary{
 			ID: model.ID(rapid.Uint64Range(1, 1<<40).Draw(t, "id")), Name: str.Draw(t, "name"), Phone: str.Draw(t, "phone"),
 			Email: str.Draw(t, "email"), Preferences: str.Draw(t, "prefs"), Notes: str.Draw(t, "notes"),
-			Status: model.Status(rapid.SampledFrom([]string{"", "active", "archived", "lost"}).Draw(t, "status")),
+			Status:  model.Status(rapid.SampledFrom([]string{"", "active", "archived", "lost"}).Draw(t, "status")),
 			Partner: rapid.Bool().Draw(t, "partner"), NoContact: rapid.Bool().Draw(t, "nocontact"),
 			Stats: SummaryStats{
 				Interactions: rapid.IntRange(0, 1e6).Draw(t, "n"), Visits: rapid.IntRange(0, 1e5).Draw(t, "v"),
