@@ -139,6 +139,9 @@ func (s *Store) update(fn func(w *wtx) error) (*Change, error) {
 	if errors.Is(err, errNoChange) {
 		return nil, nil
 	}
+	if err == nil {
+		notifyWrote(s.path, out.Seq) // other windows in this process refresh at once
+	}
 	return out, err
 }
 
