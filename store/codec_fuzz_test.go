@@ -44,7 +44,7 @@ func FuzzDecodeCustomer(f *testing.F) {
 		Stats: model.Stats{Interactions: 3, Visits: 2, Purchases: 2, Spend: 4990, Points: 49,
 			FirstVisit: fuzzNow.AddDate(0, -14, 0), LastVisit: fuzzNow.AddDate(0, 0, -3), LastPurchase: fuzzNow.AddDate(0, 0, -3),
 			LastContact: fuzzNow.AddDate(0, 0, -1), OpenComplaints: 1, MedianGapDays: 30, Purchases6m: 2,
-			Months: []model.MonthStats{{Month: 202510, Visits: 1, Purchases: 1, Spend: 2490}, {Month: 202611, Visits: 1, Purchases: 1, Spend: 2500, Referrals: 1, FiveStars: 1}},
+			Months:           []model.MonthStats{{Month: 202510, Visits: 1, Purchases: 1, Spend: 2490}, {Month: 202611, Visits: 1, Purchases: 1, Spend: 2500, Referrals: 1, FiveStars: 1}},
 			LastPurchaseNote: "roses", LastPurchaseAmount: 2500,
 		}}
 	storedSeeds(f, full, model.Customer{Name: "B"}, model.Customer{ID: 1, Name: "C", Stats: model.Stats{Months: []model.MonthStats{{Month: -1}, {Month: 999999}}}})
