@@ -80,7 +80,7 @@ are for scripts and never ask questions.`,
 		c.logCmd(), c.backupCmd(), c.checkCmd(), c.restoreCmd(), c.versionCmd(),
 		c.loyaltyCmd(), c.redeemCmd(),
 		c.remindersCmd(), c.cardsCmd(), c.exportCmd(), c.importCmd(),
-		c.reportCmd(), c.lostCmd(),
+		c.reportCmd(), c.lostCmd(), c.compactCmd(),
 	)
 	return root
 }
