@@ -22,6 +22,9 @@ import (
 type Options struct {
 	Now     func() time.Time // the clock (the CLI's --now pins it); nil means time.Now
 	Version string
+	// Notify receives the sequence of every change written by this process
+	// (store.Subscribe): windows served side by side refresh at once.
+	Notify <-chan uint64
 }
 
 // The smallest window Patron draws in, and how often it reads the change feed.
@@ -72,6 +75,7 @@ type App struct {
 	polling   bool
 	pollAgain bool
 	feedErr   string
+	notify    <-chan uint64
 }
 
 // New builds the interface over an opened store.
@@ -81,7 +85,7 @@ func New(s *store.Store, o Options) *App {
 		now = time.Now
 	}
 	c := &common{store: s, now: now, styles: NewStyles(true), settings: model.DefaultSettings(), timers: true}
-	a := &App{c: c, version: o.Version, keys: newGlobalKeys(), help: help.New()}
+	a := &App{c: c, version: o.Version, keys: newGlobalKeys(), help: help.New(), notify: o.Notify}
 	a.help.Styles = c.styles.Help
 	a.help.ShortSeparator = " · "
 	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
@@ -91,7 +95,7 @@ func New(s *store.Store, o Options) *App {
 // Init asks for the background colour, reads where the feed stands, and
 // starts the clock that polls it.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, a.start(), a.tick())
+	return tea.Batch(tea.RequestBackgroundColor, a.start(), a.tick(), a.listen())
 }
 
 type (
@@ -198,6 +202,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, a.start()) // the file could not be read at start: try again
 		}
 		return a, tea.Batch(cmds...)
+	case notifiedMsg:
+		return a, a.notified(msg)
 	case wroteMsg:
 		if !a.started {
 			return a, nil
