@@ -41,7 +41,8 @@ func (f LogFilter) IsZero() bool {
 // LogEntry is one interaction of the global log with its customer's name.
 type LogEntry struct {
 	model.Interaction
-	Name string `json:"name"`
+	Name         string `json:"name"`
+	ReferredName string `json:"referred_name,omitempty"` // a referral's person
 }
 
 // Matches reports whether an entry passes the filter, as LogPage decides.
@@ -168,6 +169,9 @@ func (s *Store) LogPage(f LogFilter, cursor LogCursor, limit int) (LogPage, erro
 				return err
 			}
 			e.Name = names.get(cust)
+			if e.Referred != 0 {
+				e.ReferredName = names.get(e.Referred)
+			}
 			if !f.Matches(e) {
 				continue
 			}
@@ -193,7 +197,11 @@ func (s *Store) LogEntries(ids []model.ID) ([]LogEntry, error) {
 			if err != nil {
 				return err
 			}
-			out = append(out, LogEntry{Interaction: *in, Name: names.get(in.Customer)})
+			e := LogEntry{Interaction: *in, Name: names.get(in.Customer)}
+			if in.Referred != 0 {
+				e.ReferredName = names.get(in.Referred)
+			}
+			out = append(out, e)
 		}
 		return nil
 	})
@@ -243,6 +251,27 @@ func (s *Store) ResolveComplaint(id model.ID, resolution string, at time.Time) (
 		return nil
 	})
 	return out, err
+}
+
+// InteractionIDs lists the interactions a change wrote or deleted, so a
+// window showing the log can read just those again.
+func (ch Change) InteractionIDs() []model.ID {
+	var ids []model.ID
+	seen := map[model.ID]bool{}
+	for _, t := range ch.Touched {
+		var id model.ID
+		switch {
+		case t.Bucket == string(bInterIDs) && len(t.Key) == 8:
+			id = keyID(t.Key)
+		case t.Bucket == string(bInteractions) && len(t.Key) == 24:
+			id = keyID(t.Key[16:])
+		}
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // nameCache reads customers' names once per open of the file.

@@ -28,6 +28,8 @@ type detailState struct {
 	err      string
 	offset   int
 	back     screen
+	focus    pane     // profile or timeline: which one the keys act on
+	tl       timeline // all their interactions (timeline.go)
 }
 
 type detailLoadedMsg struct {
@@ -61,7 +63,7 @@ func (v *customersView) loadDetail(id model.ID) tea.Cmd {
 		if err != nil {
 			return detailLoadedMsg{id: id, err: err}
 		}
-		msg := detailLoadedMsg{id: id, c: c, total: len(list), latest: list[:min(len(list), latestShown)]}
+		msg := detailLoadedMsg{id: id, c: c, total: len(list), latest: list}
 		if c.ReferredBy != 0 {
 			if r, err := s.Customer(c.ReferredBy); err == nil {
 				msg.referrer = r.Name
@@ -81,11 +83,15 @@ func (v *customersView) gotDetail(msg detailLoadedMsg) {
 	}
 	v.detail.c, v.detail.latest, v.detail.total, v.detail.referrer = msg.c, msg.latest, msg.total, msg.referrer
 	v.detail.loaded, v.detail.err = true, ""
+	v.detail.tl.set(msg.latest, v.c.settings.Location())
 }
 
 func (v *customersView) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.dkeys
 	d := &v.detail
+	if cmd, ok := v.paneKey(msg); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, k.Back):
 		v.screen = d.back
@@ -209,26 +215,7 @@ func (v *customersView) detailView() string {
 		lines = append(lines, "  "+st.Warning.Render(plural(s.OpenComplaints, "open complaint", "open complaints")))
 	}
 
-	lines = append(lines, "", st.Title.Render("Latest interactions"))
-	switch {
-	case !d.loaded:
-		lines = append(lines, st.Subtle.Render("  Reading…"))
-	case len(d.latest) == 0:
-		lines = append(lines, st.Subtle.Render("  None yet."))
-	default:
-		for _, in := range d.latest {
-			lines = append(lines, "  "+v.interactionLine(in, v.w-2))
-		}
-		if d.total > len(d.latest) {
-			lines = append(lines, st.Subtle.Render(fmt.Sprintf("  and %s earlier", plural(d.total-len(d.latest), "interaction", "interactions"))))
-		}
-	}
-
-	// Scroll, keeping the name in place.
-	body := lines[1:]
-	room := max(1, v.h-1)
-	d.offset = max(0, min(d.offset, len(body)-room))
-	return strings.Join(append([]string{lines[0]}, body[d.offset:]...), "\n")
+	return v.detailPanes(lines)
 }
 
 // interactionLine is one interaction in a list: day, kind, amount, note.

@@ -174,6 +174,9 @@ func (v *customersView) Capturing() bool {
 
 // Guard says what quitting now would throw away.
 func (v *customersView) Guard() string {
+	if g, ok := v.dialog.(guarder); ok && g.Guard() != "" {
+		return g.Guard()
+	}
 	if v.screen == screenForm && v.form != nil && v.form.f.dirty() {
 		return v.form.discardQuestion() + " and quit?"
 	}
@@ -251,6 +254,8 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 	case closeFormMsg:
 		v.closeForm()
 		return v, nil
+	case logMsg:
+		return v, v.gotLogMsg(msg)
 	case filterChosenMsg:
 		v.filter = msg.filter
 		v.rebuild()
@@ -761,6 +766,8 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.askDelete(e.c)
 	case key.Matches(msg, k.History):
 		return v.openHistory(e.c, screenList)
+	case key.Matches(msg, k.Log):
+		return v.openQuickLog(e.c)
 	}
 	return nil
 }
@@ -1014,7 +1021,7 @@ func (v *customersView) ShortHelp() []key.Binding {
 	case v.screen == screenForm:
 		return []key.Binding{v.fkeys.Save, v.fkeys.Next, v.fkeys.Prev, v.fkeys.Cancel}
 	case v.screen == screenDetail:
-		return []key.Binding{v.dkeys.Back, v.dkeys.Edit, v.archiveKey(v.dkeys.Archive), v.dkeys.History, undoKey(), helpKey()}
+		return v.detailShortHelp()
 	case v.screen == screenHistory:
 		return []key.Binding{v.bkeys.Back, v.bkeys.Down, undoKey(), helpKey()}
 	case v.searching:
@@ -1037,8 +1044,7 @@ func (v *customersView) FullHelp() [][]key.Binding {
 	case screenForm:
 		return [][]key.Binding{{v.fkeys.Save, v.fkeys.Next, v.fkeys.Prev, v.fkeys.Cancel}}
 	case screenDetail:
-		d := v.dkeys
-		return [][]key.Binding{{d.Back, d.Up, d.Down}, {d.Edit, v.archiveKey(d.Archive), d.Delete, d.History}}
+		return v.detailFullHelp()
 	case screenHistory:
 		return [][]key.Binding{{v.bkeys.Back, v.bkeys.Up, v.bkeys.Down}}
 	}

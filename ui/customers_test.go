@@ -184,7 +184,7 @@ func TestEnterOpensTheDetailAndEscGoesBack(t *testing.T) {
 	h := newHarness(t, shopFile(t), 80, 24)
 	h.keys("enter")
 	h.mustShow("Ana Lima", "+351 912 345 678", "15 April 1988", "vip, wedding", "white roses", "a friend",
-		"Latest interactions", "€24,90", "3 visits")
+		"Timeline", "€24,90", "3 visits")
 	h.keys("j", "k") // scrolling does not leave
 	if h.customers().screen != screenDetail {
 		t.Fatal("j/k should scroll the detail, not leave it")

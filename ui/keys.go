@@ -33,6 +33,7 @@ type listKeys struct {
 	Open, Search, ClearFilter               key.Binding
 	Add, Edit, Archive, Delete              key.Binding
 	Sort, Filter, History                   key.Binding
+	Log                                     key.Binding
 }
 
 func newListKeys() listKeys {
@@ -53,6 +54,7 @@ func newListKeys() listKeys {
 		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
 		History:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Log:         key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "log")),
 	}
 }
 
@@ -73,6 +75,7 @@ func newSearchKeys() searchKeys {
 // detailKeys are the customer detail's keys.
 type detailKeys struct {
 	Back, Up, Down, Edit, Archive, Delete, History key.Binding
+	Log, Focus                                     key.Binding
 }
 
 func newDetailKeys() detailKeys {
@@ -84,6 +87,8 @@ func newDetailKeys() detailKeys {
 		Archive: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "archive")),
 		Delete:  key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete for good")),
 		History: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Log:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "log")),
+		Focus:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "timeline")),
 	}
 }
 
@@ -111,5 +116,49 @@ func newBackKeys() backKeys {
 		Back: key.NewBinding(key.WithKeys("esc", "backspace", "h"), key.WithHelp("esc", "back")),
 		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll")),
 		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),
+	}
+}
+
+// timelineKeys act on the selected interaction while a customer's timeline
+// has the focus.
+type timelineKeys struct {
+	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+	Edit, Delete, Resolve                   key.Binding
+}
+
+func newTimelineKeys() timelineKeys {
+	return timelineKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Resolve:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve")),
+	}
+}
+
+// logKeys are the Log tab's keys.
+type logKeys struct {
+	Up, Down, Top, Bottom, PageUp, PageDown      key.Binding
+	Open, Search, Kind, Dates, Complaints, Clear key.Binding
+}
+
+func newLogKeys() logKeys {
+	return logKeys{
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest")),
+		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest loaded")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "text")),
+		Kind:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "kind")),
+		Dates:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dates")),
+		Complaints: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open complaints")),
+		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filters")),
 	}
 }

@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"image/color"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
+
+	"github.com/patron-crm/patron/model"
 )
 
 // Styles are every look the interface uses, in one place. They are rebuilt
@@ -33,6 +37,9 @@ type Styles struct {
 	DialogTitle lipgloss.Style
 	Key         lipgloss.Style // a key in help and dialogs
 	Archived    lipgloss.Style
+	// Kind colours each kind of interaction's mark (kindMarks), so the
+	// timeline and the Log tab can be read at a glance.
+	Kind map[model.Kind]lipgloss.Style
 
 	Help  help.Styles
 	Input textinput.Styles
@@ -72,6 +79,21 @@ func NewStyles(isDark bool) *Styles {
 	s.DialogTitle = lipgloss.NewStyle().Bold(true)
 	s.Key = lipgloss.NewStyle().Foreground(accent).Bold(true)
 	s.Archived = lipgloss.NewStyle().Foreground(subtle).Italic(true)
+	var (
+		blueFg    = ld(lipgloss.Color("#1F5FAF"), lipgloss.Color("#7FB2FF"))
+		magentaFg = ld(lipgloss.Color("#8A2D8F"), lipgloss.Color("#E08AE6"))
+	)
+	kindFg := map[model.Kind]color.Color{
+		model.KindPurchase: okFg, model.KindVisit: accent, model.KindReturn: warnFg,
+		model.KindCall: blueFg, model.KindEmail: blueFg, model.KindMessage: blueFg,
+		model.KindSocial: magentaFg, model.KindMeeting: accent, model.KindNote: subtle,
+		model.KindComplaint: errFg, model.KindFeedback: warnFg, model.KindReferral: okFg,
+		model.KindCardSent: magentaFg, model.KindRedeemed: okFg,
+	}
+	s.Kind = make(map[model.Kind]lipgloss.Style, len(kindFg))
+	for k, fg := range kindFg {
+		s.Kind[k] = lipgloss.NewStyle().Foreground(fg).Bold(true)
+	}
 
 	s.Help = help.DefaultStyles(isDark)
 	s.Help.ShortKey = s.Help.ShortKey.Foreground(accent)
@@ -83,4 +105,24 @@ func NewStyles(isDark bool) *Styles {
 	s.Input.Focused.Prompt = lipgloss.NewStyle().Foreground(accent)
 	s.Input.Blurred.Prompt = lipgloss.NewStyle().Foreground(subtle)
 	return s
+}
+
+// kindMarks give each kind of interaction a mark of its own, so kinds stay
+// apart without colour too. All are one cell wide and none is an emoji.
+var kindMarks = map[model.Kind]string{
+	model.KindPurchase: "●", model.KindVisit: "○", model.KindReturn: "↺",
+	model.KindCall: "☏", model.KindEmail: "@", model.KindMessage: "»",
+	model.KindSocial: "#", model.KindMeeting: "◆", model.KindNote: "≡",
+	model.KindComplaint: "!", model.KindFeedback: "★", model.KindReferral: "→",
+	model.KindCardSent: "✦", model.KindRedeemed: "¤",
+}
+
+// kindMark is a kind's mark in its colour; "·" for a kind this Patron does
+// not know (a newer one's).
+func (s *Styles) kindMark(k model.Kind) string {
+	m, ok := kindMarks[k]
+	if !ok {
+		return "·"
+	}
+	return s.Kind[k].Render(m)
 }
