@@ -374,3 +374,56 @@ func BenchmarkLogPageFiltered(b *testing.B) {
 		}
 	}
 }
+
+func TestChangeInteractionIDsNamesWhatWasWritten(t *testing.T) {
+	s := newTestStore(t)
+	c, err := s.AddCustomer(model.Customer{Name: "Ana Lima"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.AddCustomer(model.Customer{Name: "Rui Costa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := s.AddInteraction(model.Interaction{Customer: c.ID, Kind: model.KindReferral, Referred: r.ID, At: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.At = testNow.Add(-time.Hour) // moves its keys
+	if _, err := s.UpdateInteraction(in); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteInteraction(in.ID); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.ChangesSince(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ch := range f.Changes {
+		got = append(got, fmt.Sprint(ch.InteractionIDs()))
+	}
+	want := fmt.Sprint([]model.ID{in.ID})
+	if strings.Join(got, " ") != "[] [] "+want+" "+want+" "+want {
+		t.Fatalf("InteractionIDs per change: %v", got)
+	}
+}
+
+func TestLogEntriesNameTheReferredCustomer(t *testing.T) {
+	s := newTestStore(t)
+	c, _ := s.AddCustomer(model.Customer{Name: "Ana Lima"})
+	r, _ := s.AddCustomer(model.Customer{Name: "Rui Costa"})
+	in, err := s.AddInteraction(model.Interaction{Customer: c.ID, Kind: model.KindReferral, Referred: r.ID, At: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.LogPage(LogFilter{}, nil, 10)
+	if err != nil || len(p.Entries) != 1 || p.Entries[0].Name != "Ana Lima" || p.Entries[0].ReferredName != "Rui Costa" {
+		t.Fatalf("page %+v, %v", p.Entries, err)
+	}
+	got, err := s.LogEntries([]model.ID{in.ID})
+	if err != nil || len(got) != 1 || got[0].ReferredName != "Rui Costa" {
+		t.Fatalf("entries %+v, %v", got, err)
+	}
+}
