@@ -29,7 +29,7 @@ wait a moment. It needs room on the disk for two more copies of the file.`,
 				return err
 			}
 			fmt.Fprintf(c.out, "Compacted %s from %s to %s (checked: sound); the file as it was is kept as %s\n",
-				s.Path(), sizeOnDisk(res.Before), sizeOnDisk(res.After), res.Kept)
+				shown(s.Path()), sizeOnDisk(res.Before), sizeOnDisk(res.After), shown(res.Kept))
 			if res.After >= res.Before*9/10 {
 				// bbolt grows files in steps, so a file with little free space keeps its size.
 				fmt.Fprintln(c.out, "There was little free space in it to give back.")

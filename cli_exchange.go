@@ -276,7 +276,7 @@ func (c *cli) runExport(o store.ExportOptions, out string) error {
 		what = fmt.Sprintf("%s, %s, %s and %s", plural(res.Customers, "customer"), plural(res.Interactions, "interaction"),
 			plural(res.Reminders, "reminder"), plural(res.Decisions, "reminder decision"))
 	}
-	fmt.Fprintf(c.errOut, "Wrote %s to %s\n", what, out)
+	fmt.Fprintf(c.errOut, "Wrote %s to %s\n", what, shown(out))
 	if res.Changed {
 		fmt.Fprintln(c.errOut, "note: other Patron windows kept saving while this export was written, so it may mix before and after")
 	}

@@ -35,7 +35,7 @@ goes to backups/<name>-YYYYMMDD-HHMMSS.db beside the data file.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.out, "Backed up %s to %s (checked: sound)\n", s.Path(), path)
+			fmt.Fprintf(c.out, "Backed up %s to %s (checked: sound)\n", shown(s.Path()), shown(path))
 			return nil
 		},
 	}
@@ -58,7 +58,7 @@ func (c *cli) checkCmd() *cobra.Command {
 				return err
 			}
 			abs, _ := filepath.Abs(path)
-			fmt.Fprintf(c.out, "%s is sound\n", abs)
+			fmt.Fprintf(c.out, "%s is sound\n", shown(abs))
 			return nil
 		},
 	}
@@ -78,7 +78,7 @@ Patron windows notice the restored file and reload.`,
 				return err
 			}
 			abs, _ := filepath.Abs(dest)
-			fmt.Fprintf(c.out, "Restored %s from %s; the file it replaced is kept as %s.before-restore\n", abs, args[0], abs)
+			fmt.Fprintf(c.out, "Restored %s from %s; the file it replaced is kept as %s.before-restore\n", shown(abs), shown(args[0]), shown(abs))
 			return nil
 		},
 	}
@@ -108,7 +108,7 @@ func (c *cli) demoCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(c.out, "Added %d demo customers and %d interactions to %s\nOpen it with: patron --db %q\n",
-				res.Customers, res.Interactions, s.Path(), s.Path())
+				res.Customers, res.Interactions, shown(s.Path()), s.Path())
 			return nil
 		},
 	}

@@ -354,7 +354,7 @@ patron reminders done KEY.`,
 				return err
 			}
 			if out != "" && out != "-" {
-				fmt.Fprintf(c.errOut, "Wrote %d card(s) due by %s to %s\n", len(cards), day.Format(model.DayFormat), out)
+				fmt.Fprintf(c.errOut, "Wrote %d card(s) due by %s to %s\n", len(cards), day.Format(model.DayFormat), shown(out))
 			}
 			if noAddress > 0 {
 				fmt.Fprintf(c.errOut, "note: %d card(s) have no mailing address\n", noAddress)
@@ -450,7 +450,7 @@ func (c *cli) exportICS(out string) error {
 		return err
 	}
 	if out != "" && out != "-" {
-		fmt.Fprintf(c.errOut, "Wrote %d reminder(s) and %d birthday(s) to %s\n", len(a.Reminders), len(birthdays), out)
+		fmt.Fprintf(c.errOut, "Wrote %d reminder(s) and %d birthday(s) to %s\n", len(a.Reminders), len(birthdays), shown(out))
 	}
 	return nil
 }

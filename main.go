@@ -37,7 +37,7 @@ func main() {
 
 // printError writes an error as the sentence it is, on stderr.
 func printError(w io.Writer, _ fang.Styles, err error) {
-	fmt.Fprintln(w, "patron: "+model.Sanitize(err.Error()))
+	fmt.Fprintln(w, errorLine(err))
 }
 
 func versionString() string {
@@ -73,6 +73,7 @@ are for scripts and never ask questions.`,
 	}
 	root.SetOut(out)
 	root.SetErr(errOut)
+	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().StringVar(&c.db, "db", "", "data file to use (default $PATRON_DB, else "+defaultDBPath()+")")
 	root.PersistentFlags().StringVar(&c.nowFlag, "now", "", "evaluate as of this day (2026-12-01, yesterday, -1m, ...): what is due, which tier")
 	root.AddCommand(

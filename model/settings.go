@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Settings are the shop's choices, kept inside the data file so that copying
@@ -56,6 +57,9 @@ func (s *Settings) Set(key, value string) error {
 	case "shop_name", "name":
 		if value == "" {
 			return &FieldError{Field: "shop name", Problem: "is empty", Fix: "type the name shown on cards"}
+		}
+		if !utf8.ValidString(value) {
+			return &FieldError{Field: "shop name", Problem: "has characters that are not valid text", Fix: "retype it"}
 		}
 		if n := len([]rune(value)); n > 100 {
 			return &FieldError{Field: "shop name", Problem: fmt.Sprintf("is %d characters long", n), Fix: "keep it to 100"}
