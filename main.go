@@ -82,6 +82,7 @@ are for scripts and never ask questions.`,
 		c.loyaltyCmd(), c.redeemCmd(),
 		c.remindersCmd(), c.cardsCmd(), c.exportCmd(), c.importCmd(),
 		c.reportCmd(), c.lostCmd(), c.compactCmd(),
+		c.serveCmd(),
 	)
 	return root
 }
