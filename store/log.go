@@ -22,7 +22,7 @@ import (
 // however rare the records asked for.
 var (
 	logScanMax = 20_000
-	logBudget  = 20 * time.Millisecond
+	logBudget  = 15 * time.Millisecond
 )
 
 // LogFilter narrows the global log. The zero value passes everything.
@@ -141,7 +141,7 @@ func (s *Store) LogPage(f LogFilter, cursor LogCursor, limit int) (LogPage, erro
 			if sec < fromSec {
 				return nil // older than the range: the end
 			}
-			if len(p.Entries) >= limit || scanned >= logScanMax || (scanned%256 == 255 && time.Since(began) > logBudget) {
+			if len(p.Entries) >= limit || scanned >= logScanMax || (scanned%32 == 31 && time.Since(began) > logBudget) {
 				p.Next = append(LogCursor(nil), k...)
 				return nil
 			}
@@ -180,6 +180,51 @@ func (s *Store) LogPage(f LogFilter, cursor LogCursor, limit int) (LogPage, erro
 		return nil
 	})
 	return p, err
+}
+
+// OpenComplaints reads the complaints not yet resolved, from each
+// customer's own list of them: the log holds a few among a million, and a
+// walk of the customers finds them all in a fraction of what a walk of the
+// log costs. One call reads customers after `after` until it has spent
+// logBudget; next is where to resume, 0 when every customer was read.
+// The entries come in customer order, not time order.
+func (s *Store) OpenComplaints(after model.ID) (entries []LogEntry, next model.ID, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		cur := tx.Bucket(bCustomers).Cursor()
+		began := time.Now()
+		n := 0
+		for k, v := cur.Seek(idKey(after + 1)); k != nil; k, v = cur.Next() {
+			if n++; n%32 == 0 && time.Since(began) > logBudget {
+				next = keyID(k) - 1
+				return nil
+			}
+			// The list is left out of records without one.
+			if !bytes.Contains(v, []byte(`"open_complaint_list":`)) {
+				continue
+			}
+			var c model.Customer
+			if err := decode(v, &c); err != nil {
+				return err
+			}
+			for _, f := range c.Stats.OpenComplaintList {
+				if f.ID == 0 {
+					continue
+				}
+				in, err := getInteraction(tx, f.ID)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if in.OpenComplaint() {
+					entries = append(entries, LogEntry{Interaction: *in, Name: c.Name})
+				}
+			}
+		}
+		return nil
+	})
+	return entries, next, err
 }
 
 // LogEntries reads the interactions with these ids and their customers'

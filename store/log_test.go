@@ -427,3 +427,70 @@ func TestLogEntriesNameTheReferredCustomer(t *testing.T) {
 		t.Fatalf("entries %+v, %v", got, err)
 	}
 }
+
+func TestOpenComplaintsComeFromTheCustomersLists(t *testing.T) {
+	s, all := logShop(t)
+	var want []model.ID
+	for _, e := range all {
+		if e.OpenComplaint() {
+			want = append(want, e.ID)
+		}
+	}
+	got, next, err := s.OpenComplaints(0)
+	if err != nil || next != 0 {
+		t.Fatalf("next %d, %v", next, err)
+	}
+	slices.SortFunc(got, func(a, b LogEntry) int { return int(b.ID) - int(a.ID) })
+	slices.Sort(want)
+	slices.Reverse(want)
+	if fmt.Sprint(entryIDs(got)) != fmt.Sprint(want) {
+		t.Fatalf("got  %v\nwant %v", entryIDs(got), want)
+	}
+	for _, e := range got {
+		if e.Name == "" || !e.OpenComplaint() {
+			t.Fatalf("entry %+v", e)
+		}
+	}
+}
+
+// However many customers, each read stops at the budget and resumes.
+func TestOpenComplaintsResumeAfterTheBudget(t *testing.T) {
+	s := openTestStore(t, filepath.Join(memTempDir(t), "patron.db"), "w1")
+	var want []model.ID
+	for i := range 600 {
+		c, err := s.AddCustomer(model.Customer{Name: fmt.Sprint("Customer ", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%97 == 5 {
+			in, err := s.AddInteraction(model.Interaction{Customer: c.ID, Kind: model.KindComplaint, At: testNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, in.ID)
+		}
+	}
+	defer func(d time.Duration) { logBudget = d }(logBudget)
+	logBudget = 0
+	var got []model.ID
+	var after model.ID
+	reads := 0
+	for {
+		list, next, err := s.OpenComplaints(after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads++
+		got = append(got, entryIDs(list)...)
+		if next == 0 {
+			break
+		}
+		if next <= after {
+			t.Fatalf("next %d does not move on from %d", next, after)
+		}
+		after = next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || reads < 3 {
+		t.Fatalf("%d reads found %v, want %v", reads, got, want)
+	}
+}

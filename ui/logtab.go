@@ -108,6 +108,14 @@ type (
 		page store.LogPage
 		err  error
 	}
+	// logComplaintsMsg is one read of the open complaints, from the
+	// customers' lists (store.OpenComplaints), in customer order.
+	logComplaintsMsg struct {
+		gen     int
+		entries []store.LogEntry
+		next    model.ID
+		err     error
+	}
 	logRefreshMsg struct {
 		ids     []model.ID // interactions to show as they are now
 		entries []store.LogEntry
@@ -121,7 +129,46 @@ func (v *logView) reload() tea.Cmd {
 	v.gen++
 	v.rows, v.have, v.next, v.more, v.reached = nil, map[model.ID]bool{}, nil, false, time.Time{}
 	v.cursor, v.offset = 0, 0
+	if v.filter.OpenComplaints {
+		return v.fetchComplaints(0)
+	}
 	return v.fetch(nil)
+}
+
+// fetchComplaints reads the open complaints from the customers' own
+// lists: a few among a million interactions would take a walk of the
+// whole log to find by time.
+func (v *logView) fetchComplaints(after model.ID) tea.Cmd {
+	v.loading = true
+	gen := v.gen
+	return v.c.do(func(s *store.Store) tea.Msg {
+		list, next, err := s.OpenComplaints(after)
+		return logComplaintsMsg{gen: gen, entries: list, next: next, err: err}
+	})
+}
+
+func (v *logView) gotComplaints(msg logComplaintsMsg) tea.Cmd {
+	if msg.gen != v.gen {
+		return nil
+	}
+	v.loading = false
+	if msg.err != nil {
+		v.err = msg.err.Error()
+		return sayError(msg.err)
+	}
+	v.loaded, v.err = true, ""
+	for _, e := range msg.entries {
+		if !v.have[e.ID] && v.filter.Matches(e) {
+			v.insert(e)
+		}
+	}
+	v.more = msg.next != 0
+	v.restore()
+	if v.more {
+		// They come in customer order: read on to the end to show them by time.
+		return v.fetchComplaints(msg.next)
+	}
+	return nil
 }
 
 func (v *logView) fetch(cursor store.LogCursor) tea.Cmd {
@@ -160,7 +207,7 @@ func (v *logView) gotPage(msg logPageMsg) tea.Cmd {
 // moreIfNear asks for the next page when the selection is near the end
 // of what is loaded (or a filter found too little to fill the screen).
 func (v *logView) moreIfNear() tea.Cmd {
-	if !v.more || v.loading || v.cursor+max(logAhead, v.h) < len(v.rows) {
+	if !v.more || v.loading || v.filter.OpenComplaints || v.cursor+max(logAhead, v.h) < len(v.rows) {
 		return nil
 	}
 	return v.fetch(v.next)
@@ -272,9 +319,14 @@ func (v *logView) upsert(e store.LogEntry) {
 	if !v.loaded || !v.filter.Matches(e) {
 		return
 	}
-	if n := len(v.rows); v.more && n > 0 && newer(&v.rows[n-1], &e) {
+	if n := len(v.rows); v.more && !v.filter.OpenComplaints && n > 0 && newer(&v.rows[n-1], &e) {
 		return
 	}
+	v.insert(e)
+}
+
+// insert puts an entry in its place by time.
+func (v *logView) insert(e store.LogEntry) {
 	i, _ := slices.BinarySearchFunc(v.rows, e, func(r, e store.LogEntry) int {
 		if newer(&r, &e) {
 			return -1
@@ -335,6 +387,8 @@ func (v *logView) Update(msg tea.Msg) (View, tea.Cmd) {
 		return v, v.refresh(msg.changes)
 	case logRefreshMsg:
 		return v, v.gotRefresh(msg)
+	case logComplaintsMsg:
+		return v, v.gotComplaints(msg)
 	case interactionSavedMsg:
 		// This window's own log shows at once, before the feed brings it.
 		if msg.err == nil && msg.in.ID != 0 {
@@ -743,6 +797,8 @@ func (v *logView) row(e *store.LogEntry, w int) string {
 func (v *logView) endLine() string {
 	st := v.c.styles
 	switch {
+	case v.loading && v.filter.OpenComplaints:
+		return st.Subtle.Render("  Looking for open complaints…")
 	case v.loading && !v.reached.IsZero():
 		return st.Subtle.Render(truncate("  Looking further back… ("+v.reached.In(v.c.settings.Location()).Format(model.DayFormat)+")", v.w))
 	case v.loading || v.more:

@@ -334,3 +334,28 @@ func TestGoldenLogTab(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenComplaintsFollowNewAndResolvedOnes(t *testing.T) {
+	other := logFile(t)
+	h := newHarness(t, other, 120, 40)
+	h.keys("2", "o")
+	v := h.logTab()
+	if len(v.rows) != 1 {
+		t.Fatalf("%d open complaints", len(v.rows))
+	}
+	in, err := other.AddInteraction(model.Interaction{Customer: 2, Kind: model.KindComplaint, At: days(200), Category: "wrong colour"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	if len(v.rows) != 2 || v.rows[1].ID != in.ID {
+		t.Fatalf("another window's old complaint is not in its place: %+v", v.rows)
+	}
+	h.mustShow("wrong colour")
+	// Resolving one here takes it off the list.
+	h.keys("enter", "tab", "R")
+	h.typeText("refunded").keys("ctrl+s", "2")
+	if len(v.rows) != 1 || v.rows[0].ID != in.ID {
+		t.Fatalf("after resolving, the open complaints are %+v", v.rows)
+	}
+}
