@@ -96,6 +96,9 @@ func ValidateEmail(e string) error {
 	if e == "" {
 		return nil
 	}
+	if err := checkText("email", e, MaxShort); err != nil {
+		return err // before the address is quoted back
+	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e || !strings.Contains(e[strings.LastIndex(e, "@")+1:], ".") {
 		return &FieldError{Field: "email", Problem: fmt.Sprintf("%q is not an email address", Sanitize(e)), Fix: "it looks like name@example.com"}
@@ -109,6 +112,9 @@ func ValidatePhone(p string) error {
 	p = strings.TrimSpace(p)
 	if p == "" {
 		return nil
+	}
+	if err := checkText("phone", p, MaxShort); err != nil {
+		return err // before the number is quoted back
 	}
 	d := PhoneDigits(p)
 	for _, r := range p {

@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/patron-crm/patron/model"
 )
 
 // field is one line of a form: a text field, or a yes/no toggle.
@@ -66,7 +68,9 @@ func newForm(title string, st *Styles) *form {
 func (f *form) addText(key, label, hint, value string, validate func(string) error) *field {
 	in := textinput.New()
 	in.Prompt = ""
-	in.CharLimit = 5000
+	// Far above every field's limit, so text too long is refused with the
+	// limit beside the field, never cut short and saved.
+	in.CharLimit = 100_000
 	in.SetStyles(f.styles.Input)
 	in.SetValue(clean(value))
 	in.CursorEnd()
@@ -210,6 +214,9 @@ func (f *form) update(msg tea.Msg) tea.Cmd {
 		if fl.toggle {
 			return nil
 		}
+		// Pasted text may carry whole escape sequences and direction
+		// overrides, which the input would keep in part.
+		msg.Content = model.Sanitize(msg.Content)
 		var cmd tea.Cmd
 		fl.input, cmd = fl.input.Update(msg)
 		return cmd
