@@ -1052,7 +1052,7 @@ func (v *customersView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Open, k.Search, k.ClearFilter, k.Sort, k.Filter},
-		{k.Add, k.Edit, v.archiveKey(k.Archive), k.Delete, k.History},
+		{k.Add, k.Edit, v.archiveKey(k.Archive), k.Delete, k.History, k.Log},
 	}
 }
 
