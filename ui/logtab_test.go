@@ -223,9 +223,9 @@ func TestLogTabPagesAsTheCursorNearsTheEnd(t *testing.T) {
 	}
 }
 
-// A filter that matches little still reads the file in short opens, each
-// resuming where the last stopped, until the screen is full or the log ends.
-func TestLogTabRareFilterKeepsReading(t *testing.T) {
+// The open complaints are read from every customer's list, in short
+// opens that resume one after the other until all are in, by time.
+func TestLogTabOpenComplaintsReadEveryCustomer(t *testing.T) {
 	s := shopFile(t)
 	for i := range 60 {
 		in := model.Interaction{Customer: 2, Kind: model.KindCall, At: days(i).Add(-time.Hour)}
@@ -241,6 +241,11 @@ func TestLogTabRareFilterKeepsReading(t *testing.T) {
 	v := h.logTab()
 	if len(v.rows) != 3 || v.more {
 		t.Fatalf("%d open complaints, more %v", len(v.rows), v.more)
+	}
+	for i := 1; i < len(v.rows); i++ {
+		if newer(&v.rows[i], &v.rows[i-1]) {
+			t.Fatal("the open complaints are not newest first")
+		}
 	}
 }
 
