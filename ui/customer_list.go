@@ -145,7 +145,8 @@ func (v *customersView) listView() string {
 	n := v.listRows()
 	for i := v.offset; i < len(v.rows) && i < v.offset+n; i++ {
 		e := v.rows[i]
-		row := padRight(v.nameCell(i, nameW), nameW)
+		mark := v.markCell(e.c.ID)
+		row := padRight(mark+v.nameCell(i, nameW-width(mark)), nameW)
 		for _, c := range cols {
 			cell := c.cell(v, e)
 			if c.right {

@@ -150,6 +150,9 @@ type customersView struct {
 	history historyState
 	form    *customerForm
 	dialog  dialog
+
+	// marks are the customers marked with space, for a merge (merge.go).
+	marks map[model.ID]bool
 }
 
 func newCustomersView(c *common) *customersView {
@@ -205,7 +208,7 @@ func (v *customersView) Status() string {
 	if v.query != "" || v.filter != (listFilter{}) {
 		s += " · " + thousands(len(v.rows)) + " shown"
 	}
-	return s
+	return s + v.markStatus()
 }
 
 func (v *customersView) SetSize(w, h int) {
@@ -221,6 +224,8 @@ func (v *customersView) SetSize(w, h int) {
 // dialog, then whatever the screen shows.
 func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
+	case flowMsg:
+		return v, v.flowResult(msg) // the import and merge screens' results
 	case reloadMsg:
 		return v, v.startLoad()
 	case pageMsg:
@@ -416,6 +421,9 @@ func (v *customersView) refresh(changes []store.Change) tea.Cmd {
 	seen := map[model.ID]bool{}
 	var ids []model.ID
 	for _, ch := range changes {
+		if ch.Import {
+			return v.startLoad() // a whole file came in: read the list again, page by page
+		}
 		for _, id := range ch.CustomerIDs() {
 			if seen[id] || (v.loading && id > v.loadedUpTo) {
 				continue // a later page brings it
@@ -426,6 +434,9 @@ func (v *customersView) refresh(changes []store.Change) tea.Cmd {
 	}
 	if len(ids) == 0 {
 		return nil
+	}
+	if len(ids) > pageSize {
+		return v.startLoad() // an undone import, say: too many to read in one short open
 	}
 	return v.c.do(func(s *store.Store) tea.Msg {
 		list, err := s.CustomersByID(ids)
@@ -750,6 +761,10 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		return sayInfo("Sorted by " + sortNames[v.sort] + ".")
 	case key.Matches(msg, k.Filter):
 		v.openFilterChooser()
+	case key.Matches(msg, importKey()):
+		return v.openImport()
+	case key.Matches(msg, mergeKey()):
+		return v.askMerge()
 	}
 	e := v.selected()
 	if e == nil {
@@ -766,6 +781,8 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.askDelete(e.c)
 	case key.Matches(msg, k.History):
 		return v.openHistory(e.c, screenList)
+	case key.Matches(msg, markKey()):
+		return v.toggleMark(e.c.ID)
 	case key.Matches(msg, k.Log):
 		return v.openQuickLog(e.c)
 	}
@@ -1036,6 +1053,9 @@ func (v *customersView) ShortHelp() []key.Binding {
 	if v.query != "" {
 		b = append([]key.Binding{k.ClearFilter}, b...)
 	}
+	if v.markStatus() != "" {
+		b = append([]key.Binding{mergeKey()}, b...)
+	}
 	return append(b, helpKey())
 }
 
@@ -1053,6 +1073,7 @@ func (v *customersView) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Open, k.Search, k.ClearFilter, k.Sort, k.Filter},
 		{k.Add, k.Edit, v.archiveKey(k.Archive), k.Delete, k.History, k.Log},
+		{importKey(), markKey(), mergeKey()},
 	}
 }
 
