@@ -257,6 +257,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		msg.Y -= headerHeight
 		return a, a.toView(msg)
 	case tea.PasteMsg:
+		msg.Content = cleanPaste(msg.Content)
 		return a, a.toView(msg)
 	}
 	// Everything else (store results) goes to the views.

@@ -211,3 +211,15 @@ func TestBadTextGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestPastedTextIsCleanedEverywhere: a paste reaches any view's field
+// (the search here) without what a terminal would act on, and keeps its
+// line breaks for fields of several lines.
+func TestPastedTextIsCleanedEverywhere(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.keys("/").send(tea.PasteMsg{Content: "an\u202e\x1b]0;x\x07"})
+	mustDrawSafely(t, h, 80, 24, "a paste into the search")
+	if got := cleanPaste("Dear Ana,\r\nthank you\x1b[2J\u202e!\nMaria"); got != "Dear Ana,\nthank you!\nMaria" {
+		t.Fatalf("cleanPaste gave %q", got)
+	}
+}
