@@ -789,8 +789,11 @@ func (v *logView) row(e *store.LogEntry, w int) string {
 			note += st.Subtle.Render(" · resolved")
 		}
 	}
-	line := when + "  " + st.kindMark(e.Kind) + " " + padRight(e.Kind.Label(), 13) + "  " +
-		padRight(clean(e.Name), nameW) + padLeft(figure, 10) + "  " + note
+	kind := st.kindMark(e.Kind) + " "
+	if w >= 76 { // on a narrow window the mark alone says the kind, and the note gets the room
+		kind += padRight(e.Kind.Label(), 13) + "  "
+	}
+	line := when + "  " + kind + padRight(clean(e.Name), nameW) + padLeft(figure, 10) + "  " + note
 	return truncate(line, w)
 }
 
