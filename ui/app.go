@@ -89,6 +89,7 @@ func New(s *store.Store, o Options) *App {
 	a.help.Styles = c.styles.Help
 	a.help.ShortSeparator = " · "
 	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
+	a.addLoyaltyTab()
 	a.addLogTab()
 	return a
 }

@@ -362,6 +362,15 @@ func TestAnySizeRendersInsideTheWindow(t *testing.T) {
 		func(h *harness) { h.keys("2", "f") },
 		func(h *harness) { h.keys("2", "d").typeText("soon").keys("enter") },
 		func(h *harness) { h.keys("2", "o") },
+		// Loyalty: the tab, its lists, the follow-up question, the redeem
+		// chooser and its confirmation, the partner question.
+		func(h *harness) { h.keys("4") },
+		func(h *harness) { h.keys("4", "tab", "j") },
+		func(h *harness) { h.keys("4", "tab", "r") },
+		func(h *harness) { h.keys("4", "tab", "$") },
+		func(h *harness) { h.keys("$") },
+		func(h *harness) { h.keys("$", "enter") },
+		func(h *harness) { h.keys("enter", "p") },
 	}
 	apps := make([]*harness, len(states))
 	for i, st := range states {

@@ -110,6 +110,10 @@ func (v *customersView) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.askDelete(d.c)
 	case key.Matches(msg, k.History):
 		return v.openHistory(d.c, screenDetail)
+	case key.Matches(msg, redeemKey()):
+		v.askRedeem(d.c)
+	case key.Matches(msg, partnerKey()):
+		v.askPartner(d.c)
 	}
 	return nil
 }
@@ -203,10 +207,10 @@ func (v *customersView) detailView() string {
 	}
 
 	lines = append(lines, "", st.Title.Render("Loyalty"))
+	lines = append(lines, v.loyaltyLines(c)...) // rung, points, progress (loyalty.go)
 	s := c.Stats
-	lines = append(lines, "  "+fmt.Sprintf("%s · %s · %s spent · %s",
-		plural(s.Visits, "visit", "visits"), plural(s.Purchases, "purchase", "purchases"),
-		v.c.money(s.Spend), plural(int(s.Points), "point", "points")))
+	lines = append(lines, "  "+fmt.Sprintf("%s · %s · %s spent",
+		plural(s.Visits, "visit", "visits"), plural(s.Purchases, "purchase", "purchases"), v.c.money(s.Spend)))
 	if !s.FirstVisit.IsZero() {
 		lines = append(lines, "  "+fmt.Sprintf("First visit %s · last visit %s",
 			s.FirstVisit.In(loc).Format(model.DayFormat), v.c.relative(s.LastVisit)))

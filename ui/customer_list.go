@@ -44,6 +44,11 @@ var listColumns = []column{
 	{title: "Tags", width: 20, drop: 6, wide: 120, cell: func(v *customersView, e *entry) string {
 		return clean(strings.Join(e.c.Tags, ", "))
 	}},
+	// The rung gives way last, the points among the first (loyalty.go).
+	{title: "Rung", width: 9, drop: 1, cell: rungCell},
+	{title: "Points", width: 6, right: true, drop: 5, cell: func(v *customersView, e *entry) string {
+		return thousands(int(e.c.Stats.Points))
+	}},
 }
 
 // visibleColumns picks the columns that fit in w cells beside the name.

@@ -781,6 +781,10 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.askDelete(e.c)
 	case key.Matches(msg, k.History):
 		return v.openHistory(e.c, screenList)
+	case key.Matches(msg, redeemKey()):
+		v.askRedeem(e.c)
+	case key.Matches(msg, partnerKey()):
+		v.askPartner(e.c)
 	case key.Matches(msg, markKey()):
 		return v.toggleMark(e.c.ID)
 	case key.Matches(msg, k.Log):
@@ -1073,6 +1077,7 @@ func (v *customersView) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Open, k.Search, k.ClearFilter, k.Sort, k.Filter},
 		{k.Add, k.Edit, v.archiveKey(k.Archive), k.Delete, k.History, k.Log},
+		{redeemKey(), partnerKey()},
 		{importKey(), markKey(), mergeKey()},
 	}
 }

@@ -162,3 +162,33 @@ func newLogKeys() logKeys {
 		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filters")),
 	}
 }
+
+// loyaltyKeys are the Loyalty tab's keys.
+type loyaltyKeys struct {
+	Next, Prev, Up, Down, Top, Bottom key.Binding
+	Open, Redeem, Remind              key.Binding
+}
+
+func newLoyaltyKeys() loyaltyKeys {
+	return loyaltyKeys{
+		Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next list")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous list")),
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:    key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
+		Bottom: key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
+		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Redeem: redeemKey(),
+		Remind: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "follow-up")),
+	}
+}
+
+// redeemKey spends a customer's points on a reward (list, detail, Loyalty tab).
+func redeemKey() key.Binding {
+	return key.NewBinding(key.WithKeys("$"), key.WithHelp("$", "redeem"))
+}
+
+// partnerKey makes a customer a partner on the ladder, or no longer one.
+func partnerKey() key.Binding {
+	return key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "partner"))
+}

@@ -43,6 +43,7 @@ func newSettingsView(c *common) *settingsView {
 	f.addText("shop_name", "Shop name", "the name on your cards", st.ShopName, settingField("shop_name"))
 	f.addText("currency", "Currency", "an ISO code: USD, EUR, GBP…", st.Currency, settingField("currency"))
 	f.addText("time_zone", "Time zone", "empty for this computer's, or e.g. Europe/Lisbon", st.TimeZone, settingField("time_zone"))
+	addLoyaltyFields(f, c) // thresholds, earn rate, rewards (loyalty.go)
 	return &settingsView{c: c, f: f, keys: newFormKeys()}
 }
 
@@ -83,10 +84,10 @@ func (v *settingsView) Update(msg tea.Msg) (View, tea.Cmd) {
 				func() tea.Msg { return closeSettingsMsg{} }, "discard")
 			return v, nil
 		}
-		return v, v.f.update(msg)
+		return v, growRewards(v.f, v.c, v.f.update(msg))
 	case tea.PasteMsg:
 		if v.dialog == nil {
-			return v, v.f.update(msg)
+			return v, growRewards(v.f, v.c, v.f.update(msg))
 		}
 	}
 	return v, nil
@@ -101,6 +102,9 @@ func (v *settingsView) save() tea.Cmd {
 		if err := st.Set(k, v.f.get(k)); err != nil {
 			return sayError(err) // checked above; kept for safety
 		}
+	}
+	if cmd := saveLoyaltyInto(v.f, v.c, &st); cmd != nil {
+		return cmd
 	}
 	return v.c.do(func(s *store.Store) tea.Msg {
 		return settingsSavedMsg{settings: st, err: s.SaveSettings(st)}

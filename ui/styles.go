@@ -37,6 +37,7 @@ type Styles struct {
 	DialogTitle lipgloss.Style
 	Key         lipgloss.Style // a key in help and dialogs
 	Archived    lipgloss.Style
+	Bar         lipgloss.Style // the filled part of charts and progress bars
 	// Kind colours each kind of interaction's mark (kindMarks), so the
 	// timeline and the Log tab can be read at a glance.
 	Kind map[model.Kind]lipgloss.Style
@@ -79,6 +80,7 @@ func NewStyles(isDark bool) *Styles {
 	s.DialogTitle = lipgloss.NewStyle().Bold(true)
 	s.Key = lipgloss.NewStyle().Foreground(accent).Bold(true)
 	s.Archived = lipgloss.NewStyle().Foreground(subtle).Italic(true)
+	s.Bar = lipgloss.NewStyle().Foreground(accent)
 	var (
 		blueFg    = ld(lipgloss.Color("#1F5FAF"), lipgloss.Color("#7FB2FF"))
 		magentaFg = ld(lipgloss.Color("#8A2D8F"), lipgloss.Color("#E08AE6"))
