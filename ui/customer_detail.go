@@ -84,6 +84,7 @@ func (v *customersView) gotDetail(msg detailLoadedMsg) {
 	v.detail.c, v.detail.latest, v.detail.total, v.detail.referrer = msg.c, msg.latest, msg.total, msg.referrer
 	v.detail.loaded, v.detail.err = true, ""
 	v.detail.tl.set(msg.latest, v.c.settings.Location())
+	v.detail.tl.addRungChanges(rungChangesFor(msg.latest, v.c.settings, v.c.now()), v.c.settings.Location()) // loyalty.go
 }
 
 func (v *customersView) detailKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -1050,3 +1050,74 @@ func saveLoyaltyInto(f *form, c *common, st *model.Settings) tea.Cmd {
 	st.Loyalty = ls
 	return nil
 }
+
+// addRungChanges puts the customer's moves on the ladder into the
+// timeline, each as a line of its own in its month (above the interaction
+// that moved them), never selectable: the keys act on interactions.
+func (t *timeline) addRungChanges(changes []model.RungChange, loc *time.Location) {
+	if len(changes) == 0 {
+		return
+	}
+	loc = orUTC(loc)
+	newest := slices.Clone(changes)
+	slices.Reverse(newest) // the timeline runs newest first
+	// The open complaints stay on top; the months are laid out again.
+	var rows []tlRow
+	r := 0
+	for ; r < len(t.rows); r++ {
+		if row := t.rows[r]; row.heading != "" && row.heading != "Open complaints" {
+			break
+		}
+		rows = append(rows, t.rows[r])
+	}
+	month := -1
+	head := func(at time.Time) {
+		if m := model.MonthOf(at, loc); m != month {
+			month = m
+			rows = append(rows, tlRow{heading: at.In(loc).Format("January 2006")})
+		}
+	}
+	c := 0
+	emit := func(upTo time.Time, all bool) {
+		for ; c < len(newest) && (all || !newest[c].At.Before(upTo)); c++ {
+			head(newest[c].At)
+			rows = append(rows, tlRow{heading: rungChangeLine(newest[c], loc)})
+		}
+	}
+	for ; r < len(t.rows); r++ {
+		row := t.rows[r]
+		if row.heading != "" {
+			continue // months are written again as they come
+		}
+		at := t.list[row.i].At
+		emit(at, false)
+		head(at)
+		rows = append(rows, row)
+	}
+	emit(time.Time{}, true)
+	t.rows = rows
+	t.items = t.items[:0]
+	for i, row := range rows {
+		if row.heading == "" {
+			t.items = append(t.items, i)
+		}
+	}
+	t.pos = min(t.pos, max(0, len(t.items)-1))
+}
+
+// rungChangeLine is a move on the ladder as a timeline line: "▲ Sun 22
+// moved up to client (from customer)".
+func rungChangeLine(ch model.RungChange, loc *time.Location) string {
+	mark := "▼"
+	if ch.Up() {
+		mark = "▲"
+	}
+	return mark + " " + ch.At.In(loc).Format("Mon 02") + "  " + rungChangeText(ch)
+}
+
+func orUTC(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}

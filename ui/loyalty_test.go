@@ -612,3 +612,23 @@ func BenchmarkLoyaltyPatch100k(b *testing.B) {
 		v.patch(ids, changed)
 	}
 }
+
+func TestTheTimelineShowsMovesOnTheLadder(t *testing.T) {
+	h := newHarness(t, loyaltyShop(t), 100, 40)
+	h.keys("j", "j", "j", "j", "j", "enter", "tab") // Fátima Reis
+	h.mustShow("Fátima Reis", "▲", "moved up to client (from customer)", "became a customer")
+	tl := &h.customers().detail.tl
+	for range 5 {
+		if in := tl.current(); in == nil || in.Kind != model.KindPurchase {
+			t.Fatalf("the selection left the interactions: %+v", in)
+		}
+		h.keys("j")
+	}
+	// The move up sits just above the purchase that made it.
+	scr := h.screen()
+	up := strings.Index(scr, "moved up to client")
+	nov := strings.Index(scr, "€10,00")
+	if up < 0 || nov < 0 || up > nov {
+		t.Fatalf("the move up is not above its purchase:\n%s", scr)
+	}
+}
