@@ -750,6 +750,10 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 			v.rebuild()
 			return sayInfo(v.filterSentence())
 		}
+		if v.markStatus() != "" {
+			v.marks = nil
+			return sayInfo("Marks cleared.")
+		}
 	case key.Matches(msg, k.Add):
 		return v.openForm(model.Customer{}, true, screenList)
 	case key.Matches(msg, k.Sort):

@@ -484,6 +484,25 @@ func TestImportWhileWritingEscWaitsAndCtrlCAsks(t *testing.T) {
 	}
 }
 
+func TestCtrlCOnThePreviewAsksBeforeQuitting(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.startImport(fixture(t, "google.csv")).keys("ctrl+c")
+	if h.quit || h.app.dialog == nil {
+		t.Fatal("ctrl+c on the preview quit without asking")
+	}
+	h.mustShow("Leave the import without importing anything and quit?")
+	h.keys("n")
+	if h.quit || h.importFlow().step != importPreview {
+		t.Fatal("n should keep the preview")
+	}
+	// On the path, nothing is lost: ctrl+c quits at once.
+	h2 := newHarness(t, shopFile(t), 80, 24)
+	h2.keys("i", "ctrl+c")
+	if !h2.quit {
+		t.Fatal("ctrl+c on the empty path should quit")
+	}
+}
+
 func TestImportSentence(t *testing.T) {
 	ch := &store.Change{}
 	cases := []struct {

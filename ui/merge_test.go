@@ -50,6 +50,15 @@ func TestSpaceMarksCustomersVisiblyAndTheFooterCountsThem(t *testing.T) {
 	h.mustNotShow("✓ Anabela Sousa")
 	h.keys("k", "k", "space")
 	h.mustNotShow("✓", "1 marked", "M merge")
+	// esc clears the search, then the filter, then the marks.
+	h.keys("space", "space", "/").typeText("bruno").keys("enter")
+	h.keys("esc")
+	h.mustShow("2 marked")
+	h.keys("esc")
+	if h.status() != "Marks cleared." {
+		t.Fatalf("status %q", h.status())
+	}
+	h.mustNotShow("✓", " marked")
 }
 
 func TestMergeNeedsExactlyTwoMarked(t *testing.T) {
