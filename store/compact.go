@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // CompactResult says what a compaction did.
@@ -99,7 +100,7 @@ func (s *Store) compactOnce(keep string, hold bool) (res CompactResult, swapped 
 	}
 	db, f, err := openBolt(s.path, false)
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return res, false, says(ErrBusy, err, fmt.Sprintf("%s is being saved by another Patron window, so it was not compacted; try again in a moment", filepath.Base(s.path)))
 		}
 		return res, false, s.explain(err)
