@@ -91,6 +91,7 @@ func New(s *store.Store, o Options) *App {
 	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
 	a.addLoyaltyTab()
 	a.addLogTab()
+	a.addInsightsTab()
 	return a
 }
 

@@ -371,6 +371,13 @@ func TestAnySizeRendersInsideTheWindow(t *testing.T) {
 		func(h *harness) { h.keys("$") },
 		func(h *harness) { h.keys("$", "enter") },
 		func(h *harness) { h.keys("enter", "p") },
+		// Insights: the figures, the charts, the customers behind a figure;
+		// the lost chooser and its question.
+		func(h *harness) { h.keys("5") },
+		func(h *harness) { h.keys("5", "G") },
+		func(h *harness) { h.keys("5", "enter") },
+		func(h *harness) { h.keys("enter", "L") },
+		func(h *harness) { h.keys("enter", "L", "tab", "enter") },
 	}
 	apps := make([]*harness, len(states))
 	for i, st := range states {

@@ -115,6 +115,8 @@ func (v *customersView) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.askRedeem(d.c)
 	case key.Matches(msg, partnerKey()):
 		v.askPartner(d.c)
+	case key.Matches(msg, lostKey()):
+		v.askLost(d.c) // lost.go
 	}
 	return nil
 }
@@ -203,8 +205,8 @@ func (v *customersView) detailView() string {
 	long("Tags", tags)
 	long("Preferences", c.Preferences)
 	long("Notes", c.Notes)
-	if c.Status == model.StatusLost && c.LostReason != "" {
-		long("Lost because", c.LostReason+" "+c.LostNote)
+	if c.Status == model.StatusLost {
+		long("Lost", lostText(c, loc)) // lost.go
 	}
 
 	lines = append(lines, "", st.Title.Render("Loyalty"))
