@@ -362,6 +362,10 @@ func TestInsightsRecomputesOnlyWhenTheDataChanges(t *testing.T) {
 	if !v.computing {
 		t.Fatal("[ waited to work out October")
 	}
+	// Meanwhile a spinner says what is being worked out.
+	if scr := ansi.Strip(v.View()); !strings.Contains(scr, "Working out the figures for October 2026") || v.Status() == "" {
+		t.Fatalf("no word of the work while October is worked out:\n%s", scr)
+	}
 	v.c.timers = false
 	h.run(cmd)
 }
