@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
@@ -33,7 +34,11 @@ func (c *cli) runTUI(cmd *cobra.Command) error {
 		_, err := s.Snapshot("start")
 		started <- err
 	}()
-	_, runErr := tea.NewProgram(ui.New(s, ui.Options{Now: now, Version: versionString()})).Run()
+	app := ui.New(s, ui.Options{Now: now, Version: versionString(), Started: processStart, Opened: time.Now()})
+	_, runErr := tea.NewProgram(app).Run()
+	if c.timings {
+		app.WriteTimings(c.errOut)
+	}
 	var snapErrs []error
 	if err := <-started; err != nil {
 		snapErrs = append(snapErrs, err)

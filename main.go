@@ -26,6 +26,10 @@ import (
 // version is set by the release build (-ldflags "-X main.version=...").
 var version = ""
 
+// processStart is as close to the start of the process as Go code gets,
+// for --timings.
+var processStart = time.Now()
+
 func main() {
 	// A Patron started as the checker of a file does only that (see store.CheckFile).
 	store.RunCheckerIfAsked()
@@ -51,6 +55,7 @@ func versionString() string {
 type cli struct {
 	db      string
 	nowFlag string
+	timings bool // --timings: how long start-up took, on stderr at exit
 	out     io.Writer
 	errOut  io.Writer
 }
@@ -75,6 +80,7 @@ are for scripts and never ask questions.`,
 	root.SetErr(errOut)
 	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().StringVar(&c.db, "db", "", "data file to use (default $PATRON_DB, else "+defaultDBPath()+")")
+	root.Flags().BoolVar(&c.timings, "timings", false, "when Patron exits, write to stderr how long opening the file, the first page and the full load took")
 	root.PersistentFlags().StringVar(&c.nowFlag, "now", "", "evaluate as of this day (2026-12-01, yesterday, -1m, ...): what is due, which tier")
 	root.AddCommand(
 		c.demoCmd(), c.addCmd(), c.listCmd(), c.settingsCmd(),

@@ -25,6 +25,9 @@ type Options struct {
 	// Notify receives the sequence of every change written by this process
 	// (store.Subscribe): windows served side by side refresh at once.
 	Notify <-chan uint64
+	// Started and Opened are when Patron started and when it had opened the
+	// data file, for App.Timings (`patron --timings`).
+	Started, Opened time.Time
 }
 
 // The smallest window Patron draws in, and how often it reads the change feed.
@@ -76,6 +79,8 @@ type App struct {
 	pollAgain bool
 	feedErr   string
 	notify    <-chan uint64
+
+	timings Timings // start-up's moments (timings.go)
 }
 
 // New builds the interface over an opened store.
@@ -88,6 +93,7 @@ func New(s *store.Store, o Options) *App {
 	a := &App{c: c, version: o.Version, keys: newGlobalKeys(), help: help.New(), notify: o.Notify}
 	a.help.Styles = c.styles.Help
 	a.help.ShortSeparator = " · "
+	a.timings.Started, a.timings.Opened = o.Started, o.Opened
 	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
 	a.addLoyaltyTab()
 	a.addLogTab()
@@ -449,6 +455,7 @@ func (a *App) clickHeader(x int) {
 // View draws the header, the current view (or help, or the Settings page)
 // and the footer, exactly the window's size.
 func (a *App) View() tea.View {
+	a.noteFrame()
 	v := tea.NewView(a.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion

@@ -181,19 +181,19 @@ func (v *customersView) nameCell(row, w int) string {
 	if hit {
 		h = *v.rowHits[row]
 	}
-	var out string
-	if hit && h.field == inName {
-		out = highlight(st, h.text, h.matched)
-	} else {
-		out = name
+	out := name
+	if hit {
+		// Only the visible rows are matched again for their highlights.
+		out = highlight(st, name, matchedIn(name, v.query, inName))
 	}
 	if !e.c.Active() {
 		out += st.Archived.Render(" (" + string(e.c.Status) + ")")
 	}
-	if hit && h.field != inName {
-		room := w - width(out) - 2 - len(searchFieldNames[h.field]) - 2
-		text, matched := snippet(h.text, h.matched, room)
-		out += "  " + st.Subtle.Render(searchFieldNames[h.field]+": ") + highlight(st, text, matched)
+	if f := int(h.field); hit && f != inName {
+		text := clean(entryDoc(e).fields[f])
+		room := w - width(out) - 2 - len(searchFieldNames[f]) - 2
+		text, matched := snippet(text, matchedIn(text, v.query, f), room)
+		out += "  " + st.Subtle.Render(searchFieldNames[f]+": ") + highlight(st, text, matched)
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"charm.land/bubbles/v2/key"
@@ -17,12 +16,8 @@ import (
 	"github.com/patron-crm/patron/store"
 )
 
-// Page sizes for loading the list: a small first page so the list shows at
-// once, then bigger chunks, each its own short read of the file.
-const (
-	firstPageSize = 200
-	pageSize      = 2000
-)
+// pageSize is the most customers a refresh reads in one short open.
+const pageSize = 2000
 
 // sortOrder is how the list is ordered; s cycles through them.
 type sortOrder int
@@ -88,16 +83,6 @@ const (
 	screenForm
 )
 
-// entry is one loaded customer with what sorting needs precomputed.
-type entry struct {
-	c        model.Customer
-	sortName string
-}
-
-func newEntry(c model.Customer) *entry {
-	return &entry{c: c, sortName: strings.ToLower(clean(c.Name))}
-}
-
 // customersView is the Customers tab: the list, a customer's detail and
 // history, and the add/edit form, with their dialogs.
 type customersView struct {
@@ -114,15 +99,20 @@ type customersView struct {
 	byID map[model.ID]*entry
 	ids  []model.ID
 
-	loadGen    int
-	loading    bool
-	loadedUpTo model.ID // while loading, customers above this come with a later page
-	total      int      // how many the file held when loading began
-	loaded     bool     // the first page has arrived
-	loadErr    string
+	loadGen int
+	loading bool // until every record is read (customers_load.go)
+	listing bool // until the whole list is read
+	total   int  // how many the file held when loading began
+	loaded  bool // the first page has arrived
+	loadErr string
+	putSeq  int               // counts puts by refreshes and saves
+	gone    map[model.ID]bool // removed while loading
+	timings loadTimings
 
 	// The list as shown.
 	rows       []*entry
+	base       []*entry // the list without a search, sorted and filtered
+	baseOf     baseKey  // the sort and filter base is in
 	cursor     int
 	offset     int
 	selectedID model.ID
@@ -134,11 +124,17 @@ type customersView struct {
 	input     textinput.Model
 	query     string
 	searchGen int
-	hits      []searchHit   // the last search's answer, best first; nil while none
-	rowHits   []*searchHit  // beside rows while a search shows: what each row matched
-	indexJob  *searchIndex  // nil when customers changed since it was made
-	latest    *atomic.Int64 // the newest search, so older ones stop early
-	elsewhere int           // matches hidden by the status filter
+	hits      []searchHit     // the last search's answer, best first; nil while none
+	rowHits   []*searchHit    // beside rows while a search shows: what each row matched
+	index     *customerSearch // nil until the whole list is read
+	indexed   []*entry        // the current entry at each place of the index
+	indexPos  map[model.ID]int32
+	indexing  bool              // an index is being built
+	dirty     map[model.ID]bool // changed since the index was built
+	nextDirty map[model.ID]bool // changed since the snapshot of an index being built
+	hitsFrom  *customerSearch   // the index the hits came from
+	latest    *atomic.Int64     // the newest search, so older ones stop early
+	elsewhere int               // matches hidden by the status filter
 
 	// dataGen counts changes to the loaded customers, so a search index
 	// built from an older snapshot is not kept.
@@ -202,7 +198,7 @@ func (v *customersView) Status() string {
 	if v.lost > 0 {
 		s += " · " + thousands(v.lost) + " lost"
 	}
-	if v.loading && v.total > n {
+	if v.listing && v.total > n {
 		s = fmt.Sprintf("loading %s of %s customers…", thousands(n), thousands(v.total))
 	}
 	if v.query != "" || v.filter != (listFilter{}) {
@@ -228,15 +224,26 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 		return v, v.flowResult(msg) // the import and merge screens' results
 	case reloadMsg:
 		return v, v.startLoad()
-	case pageMsg:
-		return v, v.gotPage(msg)
+	case listPageMsg:
+		return v, v.gotListPage(msg)
+	case fullPageMsg:
+		return v, v.gotFullPage(msg)
+	case countMsg:
+		if msg.gen == v.loadGen {
+			v.total = msg.n
+		}
+		return v, nil
+	case indexMsg:
+		return v, v.gotIndex(msg)
+	case editReadMsg:
+		return v, v.gotEditRead(msg)
 	case changesMsg:
 		return v, v.refresh(msg.changes)
 	case refreshedMsg:
 		return v, v.gotRefresh(msg)
 	case searchDoneMsg:
 		if msg.gen == v.searchGen && !msg.stale {
-			v.setHits(msg.hits)
+			v.setHits(msg.hits, msg.index)
 		}
 		return v, nil
 	case detailLoadedMsg:
@@ -335,79 +342,6 @@ func (v *customersView) handleMouse(msg tea.MouseMsg) {
 	}
 }
 
-// ---- loading ----
-
-type pageMsg struct {
-	gen   int
-	first bool
-	total int
-	page  []model.Customer
-	more  bool
-	err   error
-}
-
-func (v *customersView) startLoad() tea.Cmd {
-	v.loadGen++
-	gen := v.loadGen
-	v.loading = true
-	v.loadErr = ""
-	return v.c.do(func(s *store.Store) tea.Msg {
-		n, err := s.CountCustomers()
-		if err != nil {
-			return pageMsg{gen: gen, first: true, err: err}
-		}
-		page, more, err := s.CustomersPage(0, firstPageSize)
-		return pageMsg{gen: gen, first: true, total: n, page: page, more: more, err: err}
-	})
-}
-
-func (v *customersView) nextPage(after model.ID) tea.Cmd {
-	gen := v.loadGen
-	return v.c.do(func(s *store.Store) tea.Msg {
-		page, more, err := s.CustomersPage(after, pageSize)
-		return pageMsg{gen: gen, page: page, more: more, err: err}
-	})
-}
-
-func (v *customersView) gotPage(msg pageMsg) tea.Cmd {
-	if msg.gen != v.loadGen {
-		return nil // a reload started since
-	}
-	if msg.err != nil {
-		v.loading = false
-		v.loadErr = msg.err.Error()
-		return sayError(msg.err)
-	}
-	if msg.first {
-		v.byID = make(map[model.ID]*entry, msg.total)
-		v.ids = v.ids[:0]
-		v.active, v.archived, v.lost = 0, 0, 0
-		v.total = msg.total
-		v.loadedUpTo = 0
-		v.loaded = true
-	}
-	changed := make([]model.ID, 0, len(msg.page))
-	for _, c := range msg.page {
-		v.put(c)
-		changed = append(changed, c.ID)
-		v.loadedUpTo = c.ID
-	}
-	if msg.first {
-		v.rebuild()
-	} else {
-		v.patch(changed, true) // merge the chunk in: the list stays usable at 100,000
-	}
-	var cmd tea.Cmd
-	if v.query != "" {
-		cmd = v.runSearch()
-	}
-	if msg.more && len(msg.page) > 0 {
-		return tea.Batch(cmd, v.nextPage(v.loadedUpTo))
-	}
-	v.loading = false
-	return cmd
-}
-
 // ---- following the change feed ----
 
 type refreshedMsg struct {
@@ -425,8 +359,8 @@ func (v *customersView) refresh(changes []store.Change) tea.Cmd {
 			return v.startLoad() // a whole file came in: read the list again, page by page
 		}
 		for _, id := range ch.CustomerIDs() {
-			if seen[id] || (v.loading && id > v.loadedUpTo) {
-				continue // a later page brings it
+			if seen[id] {
+				continue
 			}
 			seen[id] = true
 			ids = append(ids, id)
@@ -489,12 +423,15 @@ func (v *customersView) put(c model.Customer) {
 		i, _ := slices.BinarySearch(v.ids, c.ID)
 		v.ids = slices.Insert(v.ids, i, c.ID)
 	}
-	v.byID[c.ID] = newEntry(c)
+	v.putSeq++
+	e := newEntry(c)
+	e.seq = v.putSeq
+	v.byID[c.ID] = e
 	v.tally(&c, 1)
 	if v.detail.id == c.ID {
 		v.detail.c = c
 	}
-	v.changedData()
+	v.changedData(c.ID)
 }
 
 func (v *customersView) remove(id model.ID) {
@@ -507,12 +444,10 @@ func (v *customersView) remove(id model.ID) {
 	if i, ok := slices.BinarySearch(v.ids, id); ok {
 		v.ids = slices.Delete(v.ids, i, i+1)
 	}
-	v.changedData()
-}
-
-func (v *customersView) changedData() {
-	v.indexJob = nil
-	v.dataGen++
+	if v.gone != nil {
+		v.gone[id] = true // a page read before must not bring them back
+	}
+	v.changedData(id)
 }
 
 // tally keeps the footer's counts as customers come and go.
@@ -530,34 +465,42 @@ func (v *customersView) tally(c *model.Customer, d int) {
 // ---- the list ----
 
 // rebuild recomputes the rows shown from the filter, the search and the
-// sort, keeping the selection on the same customer.
+// sort, keeping the selection on the same customer. The list without a
+// search (base) is sorted again only when the sort or the filter changed:
+// clearing a search at 100,000 customers must not sort them all.
 func (v *customersView) rebuild() {
-	rows := v.rows[:0]
-	var rowHits []*searchHit
-	v.elsewhere = 0
-	if v.query != "" && v.hits != nil {
-		for i := range v.hits {
-			h := &v.hits[i]
-			e := v.byID[h.id]
-			if e == nil {
-				continue
-			}
-			if v.filter.passes(&e.c) {
-				rows = append(rows, e)
-				rowHits = append(rowHits, h)
-			} else if v.filter.tag == "" || e.c.HasTag(v.filter.tag) {
-				v.elsewhere++
-			}
-		}
-	} else if v.query == "" {
+	if v.baseOf != (baseKey{v.sort, v.filter}) || v.base == nil {
+		base := make([]*entry, 0, len(v.ids))
 		for _, id := range v.ids {
 			if e := v.byID[id]; v.filter.passes(&e.c) {
-				rows = append(rows, e)
+				base = append(base, e)
 			}
 		}
-		slices.SortFunc(rows, v.order())
-	} else {
+		slices.SortFunc(base, v.order())
+		v.base, v.baseOf = base, baseKey{v.sort, v.filter}
+	}
+	v.showRows()
+}
+
+// baseKey is what the list without a search was sorted and filtered by.
+type baseKey struct {
+	sort   sortOrder
+	filter listFilter
+}
+
+// showRows sets the rows from the list without a search, or from the
+// search's hits, keeping the selection on the same customer.
+func (v *customersView) showRows() {
+	v.elsewhere = 0
+	switch {
+	case v.query == "":
+		v.rows, v.rowHits = v.base, nil
+	case v.hits != nil:
+		v.rowsFromHits()
+	default:
 		// A search is on its way: keep showing the last rows until it lands.
+		var rows []*entry
+		var rowHits []*searchHit
 		for i, r := range v.rows {
 			if e := v.byID[r.c.ID]; e != nil {
 				rows = append(rows, e)
@@ -566,11 +509,10 @@ func (v *customersView) rebuild() {
 				}
 			}
 		}
-	}
-	v.rows = rows
-	v.rowHits = rowHits
-	if len(v.rowHits) != len(v.rows) {
-		v.rowHits = nil
+		v.rows, v.rowHits = rows, rowHits
+		if len(v.rowHits) != len(v.rows) {
+			v.rowHits = nil
+		}
 	}
 	v.restoreCursor()
 }
@@ -580,18 +522,18 @@ func (v *customersView) rebuild() {
 // merged back in order. fresh says none of them was in the list before (a
 // loaded chunk), which saves a pass over every row.
 func (v *customersView) patch(changed []model.ID, fresh bool) {
-	if v.query != "" {
-		v.rebuild() // search order comes from the hits, not from a sort
+	if v.baseOf != (baseKey{v.sort, v.filter}) || v.base == nil {
+		v.rebuild()
 		return
 	}
 	set := make(map[model.ID]bool, len(changed))
 	for _, id := range changed {
 		set[id] = true
 	}
-	kept := v.rows
+	kept := v.base
 	if !fresh {
-		kept = make([]*entry, 0, len(v.rows)+len(changed))
-		for _, e := range v.rows {
+		kept = make([]*entry, 0, len(v.base)+len(changed))
+		for _, e := range v.base {
 			if !set[e.c.ID] {
 				kept = append(kept, e)
 			}
@@ -605,8 +547,8 @@ func (v *customersView) patch(changed []model.ID, fresh bool) {
 	}
 	order := v.order()
 	slices.SortFunc(add, order)
-	v.rows = mergeRows(kept, add, order)
-	v.restoreCursor()
+	v.base = mergeRows(kept, add, order)
+	v.showRows() // a search's order comes from its hits, not from a sort
 }
 
 // mergeRows merges b into a, both sorted by order. b is usually small
@@ -630,10 +572,20 @@ func mergeRows(a, b []*entry, order func(x, y *entry) int) []*entry {
 // restoreCursor keeps the selection on the same customer after the rows change.
 func (v *customersView) restoreCursor() {
 	v.cursor = min(v.cursor, max(0, len(v.rows)-1))
-	for i, e := range v.rows {
-		if e.c.ID == v.selectedID {
-			v.cursor = i
-			break
+	if len(v.rowHits) == len(v.rows) && v.rowHits != nil {
+		// The hits sit side by side: no trip to each customer's entry.
+		for i, h := range v.rowHits {
+			if h.id == v.selectedID {
+				v.cursor = i
+				break
+			}
+		}
+	} else {
+		for i, e := range v.rows {
+			if e.c.ID == v.selectedID {
+				v.cursor = i
+				break
+			}
 		}
 	}
 	if len(v.rows) > 0 {
@@ -778,6 +730,9 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		return v.openDetail(e.c.ID, screenList)
 	case key.Matches(msg, k.Edit):
+		if !e.full {
+			return v.editWhenRead(e.c.ID) // the list holds only a summary yet
+		}
 		return v.openForm(e.c, false, screenList)
 	case key.Matches(msg, k.Archive):
 		v.askArchive(e.c)
@@ -798,12 +753,6 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // ---- search ----
-
-type searchDoneMsg struct {
-	gen   int
-	hits  []searchHit
-	stale bool // a newer search started: these hits are partial
-}
 
 func (v *customersView) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
@@ -851,56 +800,6 @@ func (v *customersView) clearSearch() {
 	v.query = ""
 	v.hits = nil
 	v.searchGen++
-	v.rebuild()
-}
-
-// runSearch searches in a tea.Cmd, so typing never waits for a large
-// list. The index is built there too, once for all the searches until the
-// customers change, from a snapshot of the entries (never changed once
-// made); a newer keystroke makes an older search stop early.
-func (v *customersView) runSearch() tea.Cmd {
-	v.searchGen++
-	gen, q := v.searchGen, v.query
-	if v.indexJob == nil {
-		snapshot := make([]*model.Customer, 0, len(v.ids))
-		for _, id := range v.ids {
-			snapshot = append(snapshot, &v.byID[id].c)
-		}
-		v.indexJob = &searchIndex{snapshot: snapshot}
-	}
-	job, latest := v.indexJob, v.latest
-	latest.Store(int64(gen))
-	return func() tea.Msg {
-		hits, done := job.get().find(q, func() bool { return latest.Load() != int64(gen) })
-		return searchDoneMsg{gen: gen, hits: hits, stale: !done}
-	}
-}
-
-// searchIndex builds a customerSearch once, for whichever search needs it
-// first; the others wait for it instead of building their own.
-type searchIndex struct {
-	once     sync.Once
-	snapshot []*model.Customer
-	idx      *customerSearch
-}
-
-func (j *searchIndex) get() *customerSearch {
-	j.once.Do(func() {
-		j.idx = newCustomerSearch(j.snapshot)
-		j.snapshot = nil
-	})
-	return j.idx
-}
-
-func (v *customersView) setHits(hits []searchHit) {
-	if hits == nil {
-		hits = []searchHit{} // searched, found nothing
-	}
-	v.hits = hits
-	// The best match is what the owner is looking for.
-	if len(hits) > 0 {
-		v.selectedID = hits[0].id
-	}
 	v.rebuild()
 }
 

@@ -551,7 +551,15 @@ func TestListLoadsInChunksAndIsUsableMeanwhile(t *testing.T) {
 	cv := h.customers()
 	// Start again by hand, one page at a time.
 	_, cmd := cv.Update(reloadMsg{})
-	msg := cmd().(pageMsg)
+	var msg listPageMsg
+	for _, c := range cmd().(tea.BatchMsg) {
+		switch m := c().(type) {
+		case listPageMsg:
+			msg = m
+		case countMsg:
+			cv.Update(m)
+		}
+	}
 	_, next := cv.Update(msg)
 	if !cv.loading || len(cv.byID) != firstPageSize {
 		t.Fatalf("after the first page: loading=%v, %d loaded", cv.loading, len(cv.byID))

@@ -1,11 +1,13 @@
 package ui
 
 import (
-	"cmp"
+	"bytes"
 	"slices"
+	"sort"
 	"strings"
-
-	"github.com/sahilm/fuzzy"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/patron-crm/patron/model"
 )
@@ -22,90 +24,806 @@ const (
 
 var searchFieldNames = [searchFields]string{"name", "phone", "email", "tags", "notes"}
 
-// searchHit is one customer a search found: where, how well, and which
-// characters matched (byte offsets into the field's text).
-type searchHit struct {
-	id      model.ID
-	at      int // the customer's place in the index, to break ties the same way every time
-	score   int
-	field   int
-	text    string // the field's text as drawn
-	matched []int
-}
+// How a term matched a field, best first. A search matches every term of
+// the query (split at spaces), each in any field:
+//   - a whole word, or the start of a word (so "ana li" finds Ana Lima and
+//     "lima" finds her by her surname; words split at punctuation and
+//     between letters and digits, so "ana" starts ana.lima42@example.com);
+//   - from three characters, anywhere inside a word ("sson" finds Johansson);
+//   - from five letters, the start of a word with one letter wrong, missing,
+//     extra or two swapped ("smtih" finds Smith), in the name, email and tags;
+//   - digits, anywhere in the phone number whatever its spaces and dashes
+//     ("912345" finds +351 912 345 678).
+//
+// A term with punctuation in it ("t.aguilar@mail", "555-0123") matches
+// where a word starts, as written.
+//
+// One letter looks only at the starts of names' words and two letters not
+// in the notes: a short query wants a name, and would match everyone.
+type matchKind uint8
 
-// customerSearch finds customers by a fuzzy query over their name, phone,
-// email, tags, notes and preferences. It is built once from a snapshot and
-// never changed, so a search can run in a tea.Cmd while the list moves on;
-// a faster index can replace it behind the same two functions.
-type customerSearch struct {
-	ids  []model.ID
-	text []string // searchFields strings per customer, flattened
-}
+const (
+	noMatch matchKind = iota
+	typoMatch
+	infixMatch
+	prefixMatch
+	wordMatch
+)
 
-func newCustomerSearch(list []*model.Customer) *customerSearch {
-	s := &customerSearch{ids: make([]model.ID, len(list)), text: make([]string, 0, len(list)*searchFields)}
-	for i, c := range list {
-		s.ids[i] = c.ID
-		notes := c.Notes
-		if c.Preferences != "" {
-			notes = strings.TrimSpace(c.Preferences + " · " + notes)
-		}
-		s.text = append(s.text, clean(c.Name), clean(c.Phone), clean(c.Email),
-			clean(strings.Join(c.Tags, ", ")), clean(notes))
+var kindWeight = [...]uint8{noMatch: 0, typoMatch: 3, infixMatch: 4, prefixMatch: 10, wordMatch: 12}
+
+// fieldWeight weighs where a term matched: a name beats the same match in
+// the notes.
+var fieldWeight = [searchFields]uint8{inName: 12, inPhone: 9, inEmail: 8, inTags: 7, inNotes: 4}
+
+// firstWordBonus puts "Ana Lima" before "Maria Ana" for "ana".
+const firstWordBonus = 2
+
+// termScore is what one term matching one field scores (at most 26, so a
+// query's total fits a byte for up to 9 terms).
+func termScore(k matchKind, field int, first bool) uint8 {
+	if k == noMatch {
+		return 0
+	}
+	s := kindWeight[k] + fieldWeight[field]
+	if first && field == inName {
+		s += firstWordBonus
 	}
 	return s
 }
 
-// searchChunk is how many customers are searched between checks that
-// the search is still wanted.
-const searchChunk = 4096
+// allowed says which fields a term of n runes may match, and how.
+func allowed(k matchKind, field, n int) bool {
+	switch {
+	case n == 1:
+		return field == inName && k >= prefixMatch
+	case n == 2 && field == inNotes:
+		return false
+	case k == infixMatch:
+		return n >= 3
+	case k == typoMatch:
+		return n >= 5 && (field == inName || field == inEmail || field == inTags)
+	}
+	return true
+}
 
-// find returns the customers matching query, best first; each customer
-// once, with the field that matched best. It gives up (done false) as soon
-// as stale says a newer search has started.
-func (s *customerSearch) find(query string, stale func() bool) (hits []searchHit, done bool) {
-	query = strings.TrimSpace(query)
-	if query == "" || len(s.ids) == 0 {
+// searchDoc is one customer's searchable text, as written, and whether
+// they are active, for the list's status filter.
+type searchDoc struct {
+	id     model.ID
+	fields [searchFields]string
+	status model.Status
+}
+
+// docOf is what a search looks at in a customer: the notes field holds the
+// preferences and the notes.
+func docOf(id model.ID, name, phone, email string, tags []string, prefs, notes string) searchDoc {
+	if prefs != "" {
+		notes = strings.TrimSpace(prefs + " · " + notes)
+	}
+	return searchDoc{id: id, fields: [searchFields]string{name, phone, email, strings.Join(tags, ", "), notes}}
+}
+
+// searchHit is one customer a search found: how well, and the field to show
+// beside the name when a term matched outside it.
+type searchHit struct {
+	id    model.ID
+	pos   int32 // place in the index, -1 for a customer changed since it was built
+	score uint8
+	field uint8
+}
+
+// customerSearch is an index over every customer's folded text: the
+// distinct words of all fields, sorted, each with the customers it occurs
+// in, so a term's candidates are the postings of a range of words (found
+// by binary search) or of a few words a scan of the much shorter word list
+// picks out; phone numbers are one string of digits scanned as a whole.
+// It is built once from a snapshot and never changed, so searches run in
+// tea.Cmds while the list moves on; customers changed since come along as
+// extra documents, matched one by one.
+type customerSearch struct {
+	ids    []model.ID     // place -> customer, in the list's name order
+	status []model.Status // place -> their status when the index was built
+	text   []byte         // every customer's folded fields, one after another
+	off    []uint32       // where customer i's field f starts: off[i*searchFields+f]
+	words  []string       // distinct folded words, sorted
+	start  []uint32       // postings of words[w] are post[start[w]:start[w+1]]
+	post   []uint32       // place<<4 | field<<1 | first word of the field
+	phone  []byte         // every phone number's digits, each ending in a 0 byte
+	phOff  []uint32       // where customer i's digits start in phone
+	pool   sync.Pool      // []uint8 of len(ids), for the searches in flight
+}
+
+// foldRune lowers a rune and drops a Latin letter's accent, so "Zoë" is
+// found by "zoe" and "ZOE".
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	if f, ok := accentFold[r]; ok {
+		return f
+	}
+	return unicode.ToLower(r)
+}
+
+var accentFold = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, list := range map[rune]string{
+		'a': "àáâãäåāăąÀÁÂÃÄÅĀĂĄ", 'c': "çćĉċčÇĆĈĊČ", 'd': "ďđĎĐ", 'e': "èéêëēĕėęěÈÉÊËĒĔĖĘĚ",
+		'g': "ĝğġģĜĞĠĢ", 'h': "ĥħĤĦ", 'i': "ìíîïĩīĭįıÌÍÎÏĨĪĬĮİ", 'j': "ĵĴ", 'k': "ķĶ",
+		'l': "ĺļľŀłĹĻĽĿŁ", 'n': "ñńņňÑŃŅŇ", 'o': "òóôõöøōŏőÒÓÔÕÖØŌŎŐ", 'r': "ŕŗřŔŖŘ",
+		's': "śŝşšŚŜŞŠ", 't': "ţťŧŢŤŦ", 'u': "ùúûüũūŭůűųÙÚÛÜŨŪŬŮŰŲ", 'w': "ŵŴ",
+		'y': "ýÿŷÝŸŶ", 'z': "źżžŹŻŽ",
+	} {
+		for _, r := range list {
+			m[r] = base
+		}
+	}
+	return m
+}()
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isDigit(r rune) bool { return '0' <= r && r <= '9' }
+
+// appendFold appends s folded (see foldRune) to b, and, when at is not
+// nil, the byte offset in s each folded byte came from.
+func appendFold(b []byte, s string, at *[]int) []byte {
+	for i, r := range s {
+		f := foldRune(r)
+		n := len(b)
+		b = utf8.AppendRune(b, f)
+		if at != nil {
+			for range len(b) - n {
+				*at = append(*at, i)
+			}
+		}
+	}
+	return b
+}
+
+// wordStart reports whether a word starts at byte i of folded text t: a
+// letter or digit after anything else, or the first digit after letters
+// (and the first letter after digits).
+func wordStart(t []byte, i int) bool {
+	r, _ := utf8.DecodeRune(t[i:])
+	if !isWordRune(r) {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	p, _ := utf8.DecodeLastRune(t[:i])
+	return !isWordRune(p) || isDigit(p) != isDigit(r)
+}
+
+// eachWord calls fn with every word of folded text t and whether it is the
+// first.
+func eachWord(t []byte, fn func(w []byte, first bool)) {
+	first := true
+	for i := 0; i < len(t); {
+		if !wordStart(t, i) {
+			_, n := utf8.DecodeRune(t[i:])
+			i += n
+			continue
+		}
+		r, n := utf8.DecodeRune(t[i:])
+		digits := isDigit(r)
+		j := i + n
+		for j < len(t) {
+			r2, n2 := utf8.DecodeRune(t[j:])
+			if !isWordRune(r2) || isDigit(r2) != digits {
+				break
+			}
+			j += n2
+		}
+		fn(t[i:j], first)
+		first = false
+		i = j
+	}
+}
+
+// appendDigits appends the digits of s.
+func appendDigits(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			b = append(b, s[i])
+		}
+	}
+	return b
+}
+
+// newCustomerSearch indexes docs, given in the order that breaks ties
+// between hits of the same score (the list's name order).
+func newCustomerSearch(docs []searchDoc) *customerSearch {
+	s := &customerSearch{
+		ids:    make([]model.ID, len(docs)),
+		status: make([]model.Status, len(docs)),
+		off:    make([]uint32, 0, len(docs)*searchFields+1),
+		phOff:  make([]uint32, 0, len(docs)+1),
+	}
+	dict := map[string]uint32{}
+	var lists [][]uint32
+	for p := range docs {
+		d := &docs[p]
+		s.ids[p] = d.id
+		s.status[p] = d.status
+		for f := range searchFields {
+			s.off = append(s.off, uint32(len(s.text)))
+			if f == inPhone {
+				continue // searched as digits, below
+			}
+			from := len(s.text)
+			s.text = appendFold(s.text, d.fields[f], nil)
+			eachWord(s.text[from:], func(w []byte, first bool) {
+				id, ok := dict[string(w)]
+				if !ok {
+					id = uint32(len(lists))
+					dict[string(w)] = id
+					lists = append(lists, nil)
+				}
+				v := uint32(p)<<4 | uint32(f)<<1
+				if first {
+					v |= 1
+				}
+				// A word twice in one field counts once, with its first place.
+				if l := lists[id]; len(l) > 0 && l[len(l)-1]>>1 == v>>1 {
+					return
+				}
+				lists[id] = append(lists[id], v)
+			})
+		}
+		s.phOff = append(s.phOff, uint32(len(s.phone)))
+		s.phone = appendDigits(s.phone, d.fields[inPhone])
+		s.phone = append(s.phone, 0)
+	}
+	s.off = append(s.off, uint32(len(s.text)))
+	s.phOff = append(s.phOff, uint32(len(s.phone)))
+	s.words = make([]string, 0, len(dict))
+	for w := range dict {
+		s.words = append(s.words, w)
+	}
+	slices.Sort(s.words)
+	s.start = make([]uint32, 0, len(s.words)+1)
+	total := 0
+	for _, l := range lists {
+		total += len(l)
+	}
+	s.post = make([]uint32, 0, total)
+	for _, w := range s.words {
+		s.start = append(s.start, uint32(len(s.post)))
+		s.post = append(s.post, lists[dict[w]]...)
+	}
+	s.start = append(s.start, uint32(len(s.post)))
+	return s
+}
+
+// sortNameOf is the list's sort key of a name.
+func sortNameOf(name string) string { return strings.ToLower(clean(name)) }
+
+// field is customer p's folded field f.
+func (s *customerSearch) field(p, f int) []byte {
+	i := p*searchFields + f
+	return s.text[s.off[i]:s.off[i+1]]
+}
+
+// searchTerm is one word of the query, folded.
+type searchTerm struct {
+	text   []byte // folded
+	runes  int
+	token  []byte   // its first word, what the word list is searched for
+	tokens [][]byte // all its words, when it has punctuation in it
+	simple bool     // the term is that one word
+	digits []byte   // its digits when it looks like (part of) a phone number
+}
+
+// parseQuery splits a query into terms; terms without a letter or digit
+// (a lone "-") are left out.
+func parseQuery(q string) []searchTerm {
+	var out []searchTerm
+	// A phone number typed with its spaces ("(718) 555-72") is one term.
+	if d := appendDigits(nil, q); len(d) > 0 && strings.Trim(q, "0123456789+-(). ") == "" && strings.ContainsAny(strings.TrimSpace(q), " ") {
+		return []searchTerm{{text: d, runes: len(d), token: d, tokens: [][]byte{d}, simple: true, digits: d}}
+	}
+	for _, w := range strings.Fields(q) {
+		t := searchTerm{text: appendFold(nil, w, nil)}
+		t.runes = utf8.RuneCount(t.text)
+		eachWord(t.text, func(tok []byte, first bool) {
+			if first {
+				t.token = tok
+			}
+			t.tokens = append(t.tokens, tok)
+		})
+		if t.token == nil {
+			continue
+		}
+		t.simple = len(t.token) == len(t.text)
+		phoneLike := true
+		for _, r := range w {
+			if !isDigit(r) && !strings.ContainsRune("+-().", r) {
+				phoneLike = false
+				break
+			}
+		}
+		if phoneLike {
+			t.digits = appendDigits(nil, w)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// matchText is how term t matches folded field text ft (of field f):
+// the best kind and whether it matched at the field's first word.
+func matchText(ft []byte, t *searchTerm, f int) (matchKind, bool) {
+	if f == inPhone {
+		return noMatch, false // phones are matched by their digits (matchDigits)
+	}
+	best, first := noMatch, false
+	for i := 0; i <= len(ft)-len(t.text); {
+		j := bytes.Index(ft[i:], t.text)
+		if j < 0 {
+			break
+		}
+		at := i + j
+		k := infixMatch
+		if !t.simple && !wordStart(ft, at) {
+			k = noMatch // punctuation in the term: where a word starts, as written
+		} else if wordStart(ft, at) {
+			k = prefixMatch
+			end := at + len(t.text)
+			if t.simple && (end == len(ft) || !wordContinues(ft, end)) {
+				k = wordMatch
+			}
+		}
+		if k > best && allowed(k, f, t.runes) {
+			best, first = k, isFirstWord(ft, at)
+		}
+		if best == wordMatch {
+			break
+		}
+		_, n := utf8.DecodeRune(ft[at:])
+		i = at + n
+	}
+	if best == noMatch && allowed(typoMatch, f, t.runes) && t.simple {
+		eachWord(ft, func(w []byte, fw bool) {
+			if best == noMatch && typoPrefix(t.text, w) {
+				best, first = typoMatch, fw
+			}
+		})
+	}
+	return best, first
+}
+
+// wordContinues reports whether the word around byte i of t goes on at i.
+func wordContinues(t []byte, i int) bool {
+	r, _ := utf8.DecodeRune(t[i:])
+	p, _ := utf8.DecodeLastRune(t[:i])
+	return isWordRune(r) && isDigit(r) == isDigit(p)
+}
+
+// isFirstWord reports whether byte i of t is inside t's first word.
+func isFirstWord(t []byte, i int) bool {
+	seen := false
+	for j := 0; j <= i && j < len(t); {
+		if wordStart(t, j) {
+			if seen {
+				return false
+			}
+			seen = true
+		}
+		_, n := utf8.DecodeRune(t[j:])
+		j += n
+	}
+	return true
+}
+
+// typoPrefix reports whether the start of word w is term t with one letter
+// wrong, missing, extra, or two neighbours swapped (and not t itself).
+func typoPrefix(t, w []byte) bool {
+	n := len(t)
+	if len(w) >= n {
+		diff := -1
+		for i := range n {
+			if t[i] != w[i] {
+				if diff >= 0 {
+					// Two neighbours swapped?
+					if i == diff+1 && t[diff] == w[i] && t[i] == w[diff] && bytes.Equal(t[i+1:], w[i+1:n]) {
+						return true
+					}
+					diff = -2
+					break
+				}
+				diff = i
+			}
+		}
+		if diff == -1 {
+			return false // t itself: a prefix match, not a typo
+		}
+		if diff >= 0 {
+			return true // one letter wrong
+		}
+	}
+	// One letter too many in t: t without it starts w.
+	for i := range n {
+		if len(w) >= n-1 && bytes.Equal(t[:i], w[:i]) && bytes.Equal(t[i+1:], w[i:n-1]) {
+			return true
+		}
+		if i < len(w) && t[i] != w[i] {
+			break
+		}
+	}
+	// One letter missing from t: w's first n+1 without one of them is t.
+	if len(w) >= n+1 {
+		for i := 0; i <= n; i++ {
+			if bytes.Equal(t[:i], w[:i]) && bytes.Equal(t[i:], w[i+1:n+1]) {
+				return true
+			}
+			if i < n && t[i] != w[i] {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// matchDigits is how a phone-like term of three digits or more matches a
+// phone's digits.
+func matchDigits(ph []byte, t *searchTerm) matchKind {
+	if len(t.digits) < 3 {
+		return noMatch
+	}
+	switch i := bytes.Index(ph, t.digits); {
+	case i == 0:
+		return prefixMatch
+	case i > 0:
+		return infixMatch
+	}
+	return noMatch
+}
+
+// docScore is how customer d's folded fields match every term: the total
+// (0 when a term does not match) and the field to show.
+func docScore(fields *[searchFields][]byte, terms []searchTerm) (uint8, uint8) {
+	total, show := 0, uint8(inName)
+	for ti := range terms {
+		t := &terms[ti]
+		best, bestF := uint8(0), 0
+		for f := range searchFields {
+			var s uint8
+			if f == inPhone {
+				s = termScore(matchDigits(fields[f], t), f, false)
+			} else {
+				k, first := matchText(fields[f], t, f)
+				s = termScore(k, f, first)
+			}
+			if s > best {
+				best, bestF = s, f
+			}
+		}
+		if best == 0 {
+			return 0, 0
+		}
+		total += int(best)
+		if bestF != inName && show == inName {
+			show = uint8(bestF)
+		}
+	}
+	return uint8(min(total, 255)), show
+}
+
+// foldedDoc folds a document's fields as the index does.
+func foldedDoc(d *searchDoc) [searchFields][]byte {
+	var out [searchFields][]byte
+	for f := range searchFields {
+		if f == inPhone {
+			out[f] = appendDigits(nil, d.fields[f])
+		} else {
+			out[f] = appendFold(nil, d.fields[f], nil)
+		}
+	}
+	return out
+}
+
+// find returns the customers matching query, best first, ties in name
+// order. extra are customers changed since the index was built, searched
+// one by one; the index's own copy of them (and of any in gone) is left
+// out. It gives up (done false) as soon as stale says a newer search has
+// started.
+func (s *customerSearch) find(query string, extra []searchDoc, gone map[model.ID]bool, stale func() bool) (hits []searchHit, done bool) {
+	terms := parseQuery(query)
+	if len(terms) == 0 {
 		return nil, true
 	}
-	best := map[int]int{} // customer index -> position in hits
-	step := searchChunk * searchFields
-	for start := 0; start < len(s.text); start += step {
+	n := len(s.ids)
+	scores := make([][]uint8, 0, len(terms))
+	shows := make([][]uint8, 0, len(terms))
+	defer func() {
+		for i := range scores {
+			s.putBytes(scores[i])
+			s.putBytes(shows[i])
+		}
+	}()
+	for ti := range terms {
 		if stale != nil && stale() {
 			return nil, false
 		}
-		end := min(start+step, len(s.text))
-		for _, m := range fuzzy.FindFromNoSort(query, stringsSource(s.text[start:end])) {
-			i := start + m.Index
-			ci, f := i/searchFields, i%searchFields
-			score := m.Score
-			if f == inName {
-				score += 10 // a name match beats the same match in the notes
+		sc, sh := s.termScores(&terms[ti])
+		scores, shows = append(scores, sc), append(shows, sh)
+	}
+	if stale != nil && stale() {
+		return nil, false
+	}
+	// The total goes in the first term's scores (0 where any term missed);
+	// count each total, then place: best first, by place within a score.
+	total := scores[0]
+	var count [256]int
+	for p := range n {
+		t := int(total[p])
+		if t == 0 {
+			continue
+		}
+		for _, sc := range scores[1:] {
+			if sc[p] == 0 {
+				t = 0
+				break
 			}
-			h := searchHit{id: s.ids[ci], at: ci, score: score, field: f, text: m.Str, matched: m.MatchedIndexes}
-			if at, ok := best[ci]; ok {
-				if score > hits[at].score {
-					hits[at] = h
-				}
-				continue
-			}
-			best[ci] = len(hits)
-			hits = append(hits, h)
+			t += int(sc[p])
+		}
+		if t > 0 && len(gone) > 0 && gone[s.ids[p]] {
+			t = 0
+		}
+		t = min(t, 255)
+		total[p] = uint8(t)
+		count[t]++
+	}
+	var extraHits []searchHit
+	for i := range extra {
+		f := foldedDoc(&extra[i])
+		if sc, show := docScore(&f, terms); sc > 0 {
+			extraHits = append(extraHits, searchHit{id: extra[i].id, pos: -1, score: sc, field: show})
 		}
 	}
-	slices.SortFunc(hits, func(a, b searchHit) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
+	var at [256]int
+	sum := 0
+	count[0] = 0
+	for sc := 255; sc > 0; sc-- {
+		at[sc] = sum
+		sum += count[sc]
+	}
+	hits = make([]searchHit, sum, sum+len(extraHits))
+	for p := range n {
+		sc := total[p]
+		if sc == 0 {
+			continue
 		}
-		return cmp.Compare(a.at, b.at)
-	})
+		show := uint8(inName)
+		for ti := range terms {
+			if f := shows[ti][p]; f != inName {
+				show = f
+				break
+			}
+		}
+		hits[at[sc]] = searchHit{id: s.ids[p], pos: int32(p), score: sc, field: show}
+		at[sc]++
+	}
+	if len(extraHits) > 0 {
+		hits = append(hits, extraHits...)
+		slices.SortStableFunc(hits, func(a, b searchHit) int { return int(b.score) - int(a.score) })
+	}
 	return hits, true
 }
 
-type stringsSource []string
+// termScores is every indexed customer's best score for one term, and the
+// field it was in, in arrays from the pool (give them back with putBytes).
+func (s *customerSearch) termScores(t *searchTerm) (score, show []uint8) {
+	n := len(s.ids)
+	score, show = s.bytes(), s.bytes()
+	put := func(p int, sc uint8, f int) {
+		if sc > score[p] {
+			score[p], show[p] = sc, uint8(f)
+		}
+	}
+	if !t.simple {
+		// Punctuation in the term: the postings of its rarest word, each
+		// checked against the field's text.
+		if lo, hi, ok := s.rarest(t); ok {
+			for w := lo; w < hi; w++ {
+				s.postings(w, t, prefixMatch, put)
+			}
+		}
+	} else {
+		// Words starting with the term: a range of the sorted words.
+		tok := string(t.token)
+		lo := sort.SearchStrings(s.words, tok)
+		for w := lo; w < len(s.words) && strings.HasPrefix(s.words[w], tok); w++ {
+			k := prefixMatch
+			if len(s.words[w]) == len(tok) {
+				k = wordMatch
+			}
+			s.postings(w, t, k, put)
+		}
+		// Inside words, and with a typo: a scan of the word list.
+		if t.runes >= 3 {
+			typo := allowed(typoMatch, inName, t.runes)
+			for w, word := range s.words {
+				if w >= lo && strings.HasPrefix(word, tok) {
+					continue
+				}
+				switch {
+				case strings.Contains(word, tok):
+					s.postings(w, t, infixMatch, put)
+				case typo && typoPrefix(t.token, []byte(word)):
+					s.postings(w, t, typoMatch, put)
+				}
+			}
+		}
+	}
+	// Phone numbers, by their digits: one scan of them all (a 0 byte ends
+	// each, so no match spans two).
+	if len(t.digits) >= 3 {
+		p := 0
+		for i := 0; i < len(s.phone); {
+			j := bytes.Index(s.phone[i:], t.digits)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			for int(s.phOff[p+1]) <= at {
+				p++
+			}
+			k := infixMatch
+			if at == int(s.phOff[p]) {
+				k = prefixMatch
+			}
+			put(p, termScore(k, inPhone, false), inPhone)
+			i = at + 1
+		}
+	}
+	_ = n
+	return score, show
+}
 
-func (s stringsSource) String(i int) string { return s[i] }
-func (s stringsSource) Len() int            { return len(s) }
+// rarest is the range of words to take a punctuated term's candidates
+// from: of its words, the one in the fewest places (a whole word, or the
+// last one's start); ok is false when one of them is in no place at all.
+func (s *customerSearch) rarest(t *searchTerm) (lo, hi int, ok bool) {
+	best := -1
+	for i, tok := range t.tokens {
+		a := sort.SearchStrings(s.words, string(tok))
+		b := a
+		last := i == len(t.tokens)-1 && bytes.HasSuffix(t.text, tok)
+		for b < len(s.words) && strings.HasPrefix(s.words[b], string(tok)) && (last || len(s.words[b]) == len(tok)) {
+			b++
+		}
+		if !last && b > a && len(s.words[a]) != len(tok) {
+			b = a // not the whole word
+		}
+		n := int(s.start[b] - s.start[a])
+		if n == 0 && !(i == 0 && !wordStart(t.text, 0)) {
+			return 0, 0, false
+		}
+		if i == 0 && !wordStart(t.text, 0) {
+			continue // "@example": its first word may be any word's end
+		}
+		if best < 0 || n < best {
+			best, lo, hi = n, a, b
+		}
+	}
+	return lo, hi, best >= 0
+}
+
+// bytes is an array of one byte per customer, zeroed, from the pool: a
+// keystroke at 100,000 customers would otherwise make 200 KB of garbage
+// per word typed.
+func (s *customerSearch) bytes() []uint8 {
+	if b, ok := s.pool.Get().(*[]uint8); ok {
+		clear(*b)
+		return *b
+	}
+	return make([]uint8, len(s.ids))
+}
+
+func (s *customerSearch) putBytes(b []uint8) { s.pool.Put(&b) }
+
+// postings gives put the customers word w occurs in, scored as kind k of
+// term t; a term that is more than one word is checked against the whole
+// field text.
+func (s *customerSearch) postings(w int, t *searchTerm, k matchKind, put func(p int, sc uint8, f int)) {
+	for _, v := range s.post[s.start[w]:s.start[w+1]] {
+		p, f, first := int(v>>4), int(v>>1&7), v&1 == 1
+		if !t.simple {
+			kk, fw := matchText(s.field(p, f), t, f)
+			put(p, termScore(kk, f, fw), f)
+			continue
+		}
+		if allowed(k, f, t.runes) {
+			put(p, termScore(k, f, first), f)
+		}
+	}
+}
+
+// matchedIn is where the query's terms match text (a field as drawn), as
+// byte offsets into text, for highlighting one row.
+func matchedIn(text, query string, f int) []int {
+	terms := parseQuery(query)
+	if len(terms) == 0 || text == "" {
+		return nil
+	}
+	var at []int
+	ft := appendFold(nil, text, &at)
+	var out []int
+	mark := func(from, to int) {
+		for i := from; i < to && i < len(at); i++ {
+			if len(out) == 0 || out[len(out)-1] != at[i] {
+				out = append(out, at[i])
+			}
+		}
+	}
+	for ti := range terms {
+		t := &terms[ti]
+		if f == inPhone {
+			if matchDigits(appendDigits(nil, text), t) == noMatch {
+				continue
+			}
+			// Highlight the digits, skipping the spaces between them.
+			for i := 0; i < len(ft); i++ {
+				if ft[i] < '0' || ft[i] > '9' {
+					continue
+				}
+				d := appendDigits(nil, string(ft[i:]))
+				if bytes.HasPrefix(d, t.digits) {
+					left := len(t.digits)
+					for j := i; j < len(ft) && left > 0; j++ {
+						if '0' <= ft[j] && ft[j] <= '9' {
+							mark(j, j+1)
+							left--
+						}
+					}
+					break
+				}
+			}
+			continue
+		}
+		k, _ := matchText(ft, t, f)
+		switch k {
+		case wordMatch, prefixMatch, infixMatch:
+			for i := 0; i <= len(ft)-len(t.text); {
+				j := bytes.Index(ft[i:], t.text)
+				if j < 0 {
+					break
+				}
+				if k == infixMatch || wordStart(ft, i+j) {
+					mark(i+j, i+j+len(t.text))
+					break
+				}
+				i += j + 1
+			}
+		case typoMatch:
+			eachWord(ft, func(w []byte, _ bool) {
+				if typoPrefix(t.text, w) && len(out) == 0 {
+					from := uintptrDiff(ft, w)
+					mark(from, from+min(len(w), len(t.text)))
+				}
+			})
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// uintptrDiff is where sub, a sub-slice of whole, starts in it.
+func uintptrDiff(whole, sub []byte) int {
+	return cap(whole) - cap(sub)
+}
 
 // highlight draws text with the matched bytes in the match style.
 func highlight(st *Styles, text string, matched []int) string {

@@ -1,0 +1,450 @@
+package ui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/patron-crm/patron/model"
+	"github.com/patron-crm/patron/store"
+)
+
+// Loading the Customers tab at 100,000 customers, in two passes, each page
+// its own short read of the file:
+//
+//  1. the list: compact summaries in name order (store.CustomerList), the
+//     first page small so the first frame shows it at once, then pages of
+//     listPageSize; when all are in, the search index is built in a tea.Cmd;
+//  2. the whole records, in id order, for the views that work from every
+//     customer's record (Loyalty, Reminders: bookReady waits for this pass).
+//
+// While loading, a customer changed in another window is read again at once
+// (refresh); a page asked for before that change must not bring back the
+// older copy, so every put made by a refresh or a save gets a sequence
+// number and a page skips customers put since it was asked for, and
+// customers deleted meanwhile (gone).
+const (
+	firstPageSize = 200
+	listPageSize  = 5000
+	fullPageSize  = 1000
+	// indexStale is how many customers may change after the search index
+	// was built (they are searched one by one) before it is built again.
+	indexStale = 2000
+)
+
+// entry is one loaded customer with what sorting needs precomputed. Until
+// the second pass reads their record, c holds only the summary's fields
+// (full is false): enough to draw a row, search, archive or delete, not to
+// edit. Entries are never changed once made (a change makes a new one), so
+// a tea.Cmd may read them while the list moves on.
+type entry struct {
+	c        model.Customer
+	sortName string
+	full     bool
+	seq      int // customersView.putSeq when put by a refresh or a save
+}
+
+func newEntry(c model.Customer) *entry {
+	return &entry{c: c, sortName: sortNameOf(c.Name), full: true}
+}
+
+type (
+	// listPageMsg is a page of the first pass.
+	listPageMsg struct {
+		gen    int
+		first  bool
+		reqSeq int
+		page   []store.CustomerSummary
+		next   store.ListCursor
+		err    error
+	}
+	// fullPageMsg is a page of the second pass.
+	fullPageMsg struct {
+		gen    int
+		reqSeq int
+		page   []model.Customer
+		more   bool
+		err    error
+	}
+	// countMsg is how many customers the file holds, for the footer.
+	countMsg struct {
+		gen int
+		n   int
+	}
+	// indexMsg is a search index built from a snapshot of the customers,
+	// with the snapshot's entries at the index's places.
+	indexMsg struct {
+		gen     int
+		index   *customerSearch
+		entries []*entry
+		pos     map[model.ID]int32
+	}
+	// editReadMsg is a customer read whole to edit from the list.
+	editReadMsg struct {
+		c   model.Customer
+		err error
+	}
+)
+
+// startLoad reads the list again from the start.
+func (v *customersView) startLoad() tea.Cmd {
+	v.loadGen++
+	gen := v.loadGen
+	v.loading, v.listing = true, true
+	v.loadErr = ""
+	v.gone = map[model.ID]bool{}
+	v.index, v.indexed, v.indexPos, v.indexing = nil, nil, nil, false
+	v.dirty, v.nextDirty, v.hits, v.hitsFrom = nil, nil, nil, nil
+	v.timings.started = time.Now()
+	reqSeq := v.putSeq
+	page := v.c.do(func(s *store.Store) tea.Msg {
+		page, next, err := s.CustomerList(nil, firstPageSize)
+		return listPageMsg{gen: gen, first: true, reqSeq: reqSeq, page: page, next: next, err: err}
+	})
+	count := v.c.do(func(s *store.Store) tea.Msg {
+		n, err := s.ListCount()
+		if err != nil {
+			return nil // the footer does without
+		}
+		return countMsg{gen: gen, n: n}
+	})
+	return tea.Batch(page, count)
+}
+
+func (v *customersView) nextListPage(after store.ListCursor) tea.Cmd {
+	gen, reqSeq := v.loadGen, v.putSeq
+	return v.c.do(func(s *store.Store) tea.Msg {
+		page, next, err := s.CustomerList(after, listPageSize)
+		return listPageMsg{gen: gen, reqSeq: reqSeq, page: page, next: next, err: err}
+	})
+}
+
+func (v *customersView) nextFullPage(after model.ID) tea.Cmd {
+	gen, reqSeq := v.loadGen, v.putSeq
+	return v.c.do(func(s *store.Store) tea.Msg {
+		page, more, err := s.CustomersPage(after, fullPageSize)
+		return fullPageMsg{gen: gen, reqSeq: reqSeq, page: page, more: more, err: err}
+	})
+}
+
+func (v *customersView) loadFailed(err error) tea.Cmd {
+	v.loading, v.listing = false, false
+	v.loadErr = err.Error()
+	return sayError(err)
+}
+
+// fresher reports whether the entry for id was put (or removed) after a
+// page asked for at reqSeq, so the page's copy is older.
+func (v *customersView) fresher(id model.ID, reqSeq int) bool {
+	if v.gone[id] {
+		return true
+	}
+	e := v.byID[id]
+	return e != nil && e.seq > reqSeq
+}
+
+func (v *customersView) gotListPage(msg listPageMsg) tea.Cmd {
+	if msg.gen != v.loadGen {
+		return nil // a reload started since
+	}
+	if msg.err != nil {
+		return v.loadFailed(msg.err)
+	}
+	if msg.first {
+		v.byID = make(map[model.ID]*entry, max(v.total, len(msg.page)))
+		v.ids = v.ids[:0]
+		v.base = nil
+		v.active, v.archived, v.lost = 0, 0, 0
+		v.loaded = true
+		v.rows = v.rows[:0]
+	}
+	// Entries first, then the id list merged once per page: pages come
+	// in name order, not id order.
+	added := make([]model.ID, 0, len(msg.page))
+	for i := range msg.page {
+		sum := &msg.page[i]
+		if v.byID[sum.ID] != nil || v.fresher(sum.ID, msg.reqSeq) {
+			continue
+		}
+		e := &entry{c: sum.Customer(), sortName: sortNameOf(sum.Name)}
+		v.byID[sum.ID] = e
+		v.tally(&e.c, 1)
+		added = append(added, sum.ID)
+	}
+	slices.Sort(added)
+	v.ids = mergeIDs(v.ids, added)
+	v.dataGen++
+	if msg.first {
+		v.rebuild()
+		v.timings.firstPage = time.Now()
+	} else {
+		v.patch(added, true) // merge the page in: the list stays usable at 100,000
+	}
+	if msg.next != nil && len(msg.page) > 0 {
+		return v.nextListPage(msg.next)
+	}
+	// The whole list is in: build the search index, then read the records.
+	v.listing = false
+	v.timings.listed = time.Now()
+	return tea.Batch(v.buildIndex(), v.nextFullPage(0))
+}
+
+func (v *customersView) gotFullPage(msg fullPageMsg) tea.Cmd {
+	if msg.gen != v.loadGen {
+		return nil
+	}
+	if msg.err != nil {
+		return v.loadFailed(msg.err)
+	}
+	for _, c := range msg.page {
+		old := v.byID[c.ID]
+		if v.fresher(c.ID, msg.reqSeq) {
+			continue
+		}
+		e := newEntry(c)
+		if old != nil {
+			v.tally(&old.c, -1)
+			e.seq = old.seq
+		} else {
+			// Added in another window after the list was read: it shows
+			// when its change arrives; until then the record stands in.
+			v.ids = mergeIDs(v.ids, []model.ID{c.ID})
+		}
+		v.byID[c.ID] = e
+		v.tally(&e.c, 1)
+		if p, ok := v.indexPos[c.ID]; ok {
+			v.indexed[p] = e
+		}
+	}
+	v.dataGen++
+	if msg.more && len(msg.page) > 0 {
+		return v.nextFullPage(msg.page[len(msg.page)-1].ID)
+	}
+	// Every record is in: the rows still point at the summaries' entries.
+	for i, e := range v.base {
+		if cur := v.byID[e.c.ID]; cur != nil {
+			v.base[i] = cur
+		}
+	}
+	v.showRows()
+	v.loading = false
+	v.gone = nil
+	v.timings.full = time.Now()
+	return nil
+}
+
+// mergeIDs merges sorted b into sorted a.
+func mergeIDs(a, b []model.ID) []model.ID {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 || a[len(a)-1] < b[0] {
+		return append(a, b...)
+	}
+	out := make([]model.ID, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] < b[j] {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// buildIndex builds the search index in a tea.Cmd from a snapshot of the
+// entries, in the list's name order.
+func (v *customersView) buildIndex() tea.Cmd {
+	if v.indexing {
+		return nil
+	}
+	v.indexing = true
+	v.nextDirty = map[model.ID]bool{} // changes from here on are searched one by one
+	snapshot := make([]*entry, 0, len(v.byID))
+	for _, id := range v.ids {
+		snapshot = append(snapshot, v.byID[id])
+	}
+	gen := v.loadGen
+	return func() tea.Msg {
+		slices.SortFunc(snapshot, func(a, b *entry) int {
+			return cmp.Or(strings.Compare(a.sortName, b.sortName), cmp.Compare(a.c.ID, b.c.ID))
+		})
+		docs := make([]searchDoc, len(snapshot))
+		pos := make(map[model.ID]int32, len(snapshot))
+		for i, e := range snapshot {
+			docs[i] = entryDoc(e)
+			pos[e.c.ID] = int32(i)
+		}
+		return indexMsg{gen: gen, index: newCustomerSearch(docs), entries: snapshot, pos: pos}
+	}
+}
+
+func entryDoc(e *entry) searchDoc {
+	c := &e.c
+	d := docOf(c.ID, c.Name, c.Phone, c.Email, c.Tags, c.Preferences, c.Notes)
+	d.status = c.Status
+	return d
+}
+
+func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
+	if msg.gen != v.loadGen {
+		return nil
+	}
+	// Records read meanwhile replaced some of the snapshot's entries.
+	for i, e := range msg.entries {
+		if cur := v.byID[e.c.ID]; cur != nil && cur != e {
+			msg.entries[i] = cur
+		}
+	}
+	v.index, v.indexed, v.indexPos, v.indexing = msg.index, msg.entries, msg.pos, false
+	v.dirty, v.nextDirty = v.nextDirty, nil
+	if v.timings.indexed.IsZero() {
+		v.timings.indexed = time.Now()
+	}
+	if v.query != "" {
+		return v.runSearch()
+	}
+	return nil
+}
+
+// changedData notes that a customer changed: views that work from every
+// customer see dataGen move, and the search looks at them one by one until
+// the index is built again.
+func (v *customersView) changedData(id model.ID) {
+	v.dataGen++
+	if v.dirty != nil {
+		v.dirty[id] = true
+	}
+	if v.nextDirty != nil {
+		v.nextDirty[id] = true // an index being built from an older snapshot
+	}
+}
+
+// ---- search ----
+
+type searchDoneMsg struct {
+	gen   int
+	hits  []searchHit
+	index *customerSearch // the index the hits' places are in
+	stale bool            // a newer search started: these hits are partial
+}
+
+// runSearch searches in a tea.Cmd, so typing never waits for a large list;
+// a newer keystroke makes an older search stop early. Until the index is
+// built (the first half second of a large file) the search waits for it.
+func (v *customersView) runSearch() tea.Cmd {
+	v.searchGen++
+	gen, q := v.searchGen, v.query
+	if v.index == nil {
+		return nil // gotIndex runs it
+	}
+	var rebuild tea.Cmd
+	if len(v.dirty) > indexStale {
+		rebuild = v.buildIndex()
+	}
+	idx, latest := v.index, v.latest
+	var extra []searchDoc
+	var gone map[model.ID]bool
+	if len(v.dirty) > 0 {
+		gone = make(map[model.ID]bool, len(v.dirty))
+		for id := range v.dirty {
+			gone[id] = true
+			if e := v.byID[id]; e != nil {
+				extra = append(extra, entryDoc(e))
+			}
+		}
+	}
+	latest.Store(int64(gen))
+	return tea.Batch(rebuild, func() tea.Msg {
+		hits, done := idx.find(q, extra, gone, func() bool { return latest.Load() != int64(gen) })
+		return searchDoneMsg{gen: gen, hits: hits, index: idx, stale: !done}
+	})
+}
+
+func (v *customersView) setHits(hits []searchHit, from *customerSearch) {
+	if hits == nil {
+		hits = []searchHit{} // searched, found nothing
+	}
+	v.hits, v.hitsFrom = hits, from
+	// The best match is what the owner is looking for.
+	if len(hits) > 0 {
+		v.selectedID, v.cursor = hits[0].id, 0
+	}
+	v.showRows()
+	if v.timings.firstSearch.IsZero() {
+		v.timings.firstSearch = time.Now()
+	}
+}
+
+// rowsFromHits makes the rows from the search's hits, best first, keeping
+// those the filter shows. A hit from the current index finds its entry and
+// status by its place, without a trip to the entry (a short query can
+// match most of 100,000 customers).
+func (v *customersView) rowsFromHits() {
+	rows := make([]*entry, 0, len(v.hits))
+	rowHits := make([]*searchHit, 0, len(v.hits))
+	byPlace := v.hitsFrom != nil && v.hitsFrom == v.index
+	for i := range v.hits {
+		h := &v.hits[i]
+		var e *entry
+		var st model.Status
+		if byPlace && h.pos >= 0 {
+			e, st = v.indexed[h.pos], v.index.status[h.pos]
+		} else if e = v.byID[h.id]; e != nil {
+			st = e.c.Status
+		}
+		if e == nil || v.filter.tag != "" && !e.c.HasTag(v.filter.tag) {
+			continue
+		}
+		if v.filter.passesStatus(st) {
+			rows = append(rows, e)
+			rowHits = append(rowHits, h)
+		} else {
+			v.elsewhere++
+		}
+	}
+	v.rows, v.rowHits = rows, rowHits
+}
+
+// passesStatus is the status half of passes.
+func (f listFilter) passesStatus(st model.Status) bool {
+	switch f.status {
+	case "":
+		return st == "" || st == model.StatusActive
+	case statusAll:
+		return true
+	}
+	return st == f.status
+}
+
+// editWhenRead opens the edit form once the customer's whole record is
+// read: a list entry may hold only the summary.
+func (v *customersView) editWhenRead(id model.ID) tea.Cmd {
+	return v.c.do(func(s *store.Store) tea.Msg {
+		c, err := s.Customer(id)
+		return editReadMsg{c: c, err: err}
+	})
+}
+
+func (v *customersView) gotEditRead(msg editReadMsg) tea.Cmd {
+	if msg.err != nil {
+		return sayError(msg.err)
+	}
+	if v.screen != screenList || v.dialog != nil {
+		return nil // the owner moved on
+	}
+	return v.openForm(msg.c, false, screenList)
+}
+
+// loadTimings are the moments the Customers tab reached while loading, for
+// `patron --timings`.
+type loadTimings struct {
+	started, firstPage, listed, indexed, full, firstSearch time.Time
+}

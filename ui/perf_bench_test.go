@@ -1,0 +1,375 @@
+package ui
+
+// Issue 9's interface targets on the data file `patron demo --customers
+// 100000 --interactions 1000000` makes, cached in the temp folder under
+// the same name the store's benchmarks give it (built on first use):
+//
+//	go test ./ui -run='^$' -bench=Big -benchtime=3x
+//
+// PATRON_BENCH_HUGE=1 adds the 1,000,000-customer file to the start-up one.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/patron-crm/patron/model"
+	"github.com/patron-crm/patron/store"
+	"github.com/patron-crm/patron/store/exchange"
+)
+
+var benchNow = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+
+var bigOnce sync.Map // path -> *sync.Once
+
+// bigFile is the cached demo file of that size, with a customer of 2,000
+// interactions added, built as store/perf_bench_test.go builds it; it must
+// not be written to.
+func bigFile(b *testing.B, customers, interactions int) string {
+	b.Helper()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("patron-bench-v%d-%dc-%di.db", store.SchemaVersion, customers, interactions))
+	once, _ := bigOnce.LoadOrStore(path, new(sync.Once))
+	var err error
+	once.(*sync.Once).Do(func() {
+		if _, e := os.Stat(path); e == nil {
+			return
+		}
+		tmp := path + fmt.Sprintf(".building-%d", os.Getpid())
+		os.Remove(tmp)
+		var s *store.Store
+		if s, err = store.Open(tmp, store.Options{Create: true, Actor: store.CurrentActor("bench"), Now: func() time.Time { return benchNow }}); err != nil {
+			return
+		}
+		if _, err = s.FillDemo(store.DemoOptions{Seed: 1, Customers: customers, Interactions: interactions}); err != nil {
+			return
+		}
+		rec := exchange.Record{Customer: model.Customer{Name: "Busy Bee Florists", Email: "orders@busybee.example"}}
+		for i := range 2000 {
+			rec.Interactions = append(rec.Interactions, model.Interaction{Kind: model.KindPurchase, Amount: model.Money(1000 + i),
+				At: benchNow.Add(-time.Duration(i+1) * 5 * time.Hour), Note: "weekly order"})
+		}
+		if _, err = s.Import(&exchange.File{Format: exchange.FormatPatronJSON, Records: []exchange.Record{rec}}, store.ImportOptions{Source: "bench"}); err != nil {
+			return
+		}
+		err = os.Rename(tmp, path)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func openBig(b *testing.B, path string) *store.Store {
+	b.Helper()
+	s, err := store.Open(path, store.Options{Actor: store.CurrentActor("bench"), Now: func() time.Time { return benchNow }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// driver runs a model as tea.Program does: commands in goroutines, their
+// messages back through one loop, Update, and a frame drawn at most every
+// 16 ms (and at once when asked).
+type driver struct {
+	app   *App
+	msgs  chan tea.Msg
+	stop  chan struct{}
+	drawn time.Time
+}
+
+func newDriver(app *App) *driver {
+	return &driver{app: app, msgs: make(chan tea.Msg, 1024), stop: make(chan struct{})}
+}
+
+func (d *driver) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		select {
+		case d.msgs <- msg:
+		case <-d.stop:
+		}
+	}()
+}
+
+func (d *driver) update(msg tea.Msg) {
+	switch m := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range m {
+			d.exec(c)
+		}
+	default:
+		_, cmd := d.app.Update(m)
+		d.exec(cmd)
+		if time.Since(d.drawn) >= 16*time.Millisecond || d.app.timings.FirstFrame.IsZero() {
+			d.app.View()
+			d.drawn = time.Now()
+		}
+	}
+}
+
+// runUntil handles messages until done says so, or fails after limit.
+func (d *driver) runUntil(b *testing.B, limit time.Duration, done func() bool) {
+	b.Helper()
+	deadline := time.After(limit)
+	for !done() {
+		select {
+		case msg := <-d.msgs:
+			d.update(msg)
+		case <-deadline:
+			b.Fatalf("not done after %v: %+v", limit, d.app.Timings())
+		}
+	}
+}
+
+func (d *driver) close() { close(d.stop) }
+
+// BenchmarkBigStartup is what `patron` does up to the first frame of the
+// Customers list (open the file, build the interface, read the first page,
+// draw), then on until search looks at every customer and every record is
+// read. It reports each moment from the start.
+func BenchmarkBigStartup(b *testing.B) {
+	sizes := []struct {
+		name                    string
+		customers, interactions int
+	}{{"100k", 100_000, 1_000_000}}
+	if os.Getenv("PATRON_BENCH_HUGE") == "1" {
+		sizes = append(sizes, struct {
+			name                    string
+			customers, interactions int
+		}{"1M", 1_000_000, 10_000_000})
+	}
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			path := bigFile(b, sz.customers, sz.interactions)
+			var first, listed, ready, full []float64
+			for b.Loop() {
+				start := time.Now()
+				s := openBig(b, path)
+				app := New(s, Options{Now: func() time.Time { return benchNow }, Started: start, Opened: time.Now()})
+				d := newDriver(app)
+				d.update(tea.WindowSizeMsg{Width: 100, Height: 30})
+				d.exec(app.Init())
+				d.runUntil(b, 5*time.Minute, func() bool { return !app.Timings().FullLoad.IsZero() })
+				d.close()
+				t := app.Timings()
+				ms := func(at time.Time) float64 { return float64(at.Sub(start).Microseconds()) / 1000 }
+				first, listed = append(first, ms(t.FirstFrame)), append(listed, ms(t.Listed))
+				ready, full = append(ready, ms(t.SearchReady)), append(full, ms(t.FullLoad))
+			}
+			b.ReportMetric(median(first), "first-frame-ms")
+			b.ReportMetric(median(listed), "list-read-ms")
+			b.ReportMetric(median(ready), "search-ready-ms")
+			b.ReportMetric(median(full), "records-read-ms")
+		})
+	}
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+// loadedView is the Customers tab with the whole big file read and its
+// search index built.
+func loadedView(b *testing.B) *customersView {
+	b.Helper()
+	s := openBig(b, bigFile(b, 100_000, 1_000_000))
+	c := &common{store: s, now: func() time.Time { return benchNow }, styles: NewStyles(true), settings: model.DefaultSettings()}
+	v := newCustomersView(c)
+	v.SetSize(100, 26)
+	// Load as the app does, each message in turn.
+	queue := []tea.Cmd{v.startLoad()}
+	for len(queue) > 0 {
+		cmd := queue[0]
+		queue = queue[1:]
+		if cmd == nil {
+			continue
+		}
+		switch msg := cmd().(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		default:
+			_, next := v.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	if v.index == nil || v.loading {
+		b.Fatal("the list did not load")
+	}
+	return v
+}
+
+// benchQueries are what owners type at the counter, drawn from the file:
+// first names, surnames, "first la", phone digits as written and as bare
+// digits, emails, and names with a typo.
+func benchQueries(v *customersView, n int) []string {
+	r := rand.New(rand.NewPCG(9, 9))
+	var out []string
+	ids := v.ids
+	pick := func() *model.Customer {
+		for {
+			e := v.byID[ids[r.IntN(len(ids))]]
+			if e != nil && e.c.Active() {
+				return &e.c
+			}
+		}
+	}
+	words := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
+	}
+	for len(out) < n {
+		c := pick()
+		w := words(c.Name)
+		if len(w) == 0 {
+			continue
+		}
+		switch len(out) % 7 {
+		case 0: // a first name
+			out = append(out, strings.ToLower(w[0]))
+		case 1: // a surname
+			out = append(out, strings.ToLower(w[len(w)-1]))
+		case 2: // first name and the start of the surname
+			last := w[len(w)-1]
+			out = append(out, strings.ToLower(w[0]+" "+last[:min(len(last), 2)]))
+		case 3: // phone digits as written
+			if c.Phone != "" {
+				out = append(out, c.Phone)
+			}
+		case 4: // bare digits of the phone's last seven
+			if d := model.PhoneDigits(c.Phone); len(d) >= 7 {
+				out = append(out, d[len(d)-7:])
+			}
+		case 5: // an email
+			if c.Email != "" {
+				out = append(out, c.Email)
+			}
+		case 6: // a surname with two letters swapped
+			last := []rune(strings.ToLower(w[len(w)-1]))
+			if len(last) >= 5 {
+				i := 1 + r.IntN(len(last)-2)
+				last[i], last[i+1] = last[i+1], last[i]
+				out = append(out, string(last))
+			}
+		}
+	}
+	return out
+}
+
+// keystroke types one key into the search field and waits for the frame
+// that shows its result: the key's Update, the search (run here, as its
+// tea.Cmd would), the result's Update and the drawing of the view.
+func keystroke(v *customersView, key tea.KeyPressMsg) {
+	_, cmd := v.Update(key)
+	for _, msg := range runForSearch(cmd) {
+		v.Update(msg)
+	}
+	_ = v.View()
+}
+
+// runForSearch runs the search commands among cmd and returns their
+// messages; timers (the cursor's blink) are left alone.
+func runForSearch(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	var out []tea.Msg
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	select {
+	case msg := <-ch:
+		switch m := msg.(type) {
+		case tea.BatchMsg:
+			for _, c := range m {
+				out = append(out, runForSearch(c)...)
+			}
+		case searchDoneMsg, indexMsg:
+			out = append(out, m)
+		}
+	case <-time.After(200 * time.Millisecond):
+		// A timer: not part of the frame.
+	}
+	return out
+}
+
+func typed(r rune) tea.KeyPressMsg {
+	if r == ' ' {
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	}
+	return tea.KeyPressMsg{Code: r, Text: string(r)}
+}
+
+// BenchmarkBigSearchKeystroke types realistic queries into the search at
+// 100,000 customers, one key at a time, and reports the 95th percentile of
+// key-to-frame time for each query length 1..8 (target: under 16 ms).
+func BenchmarkBigSearchKeystroke(b *testing.B) {
+	v := loadedView(b)
+	queries := benchQueries(v, 70)
+	byLen := make([][]float64, 9)
+	v.Update(press("/"))
+	for b.Loop() {
+		for _, q := range queries {
+			n := 0
+			for _, r := range q {
+				if n++; n > 8 {
+					break
+				}
+				t0 := time.Now()
+				keystroke(v, typed(r))
+				byLen[n] = append(byLen[n], float64(time.Since(t0).Microseconds())/1000)
+			}
+			// Clear the field as the owner would, a key at a time.
+			for range min(utf8.RuneCountInString(q), 8) {
+				keystroke(v, press("backspace"))
+			}
+		}
+	}
+	worst := 0.0
+	for n := 1; n <= 8; n++ {
+		p := percentile(byLen[n], 0.95)
+		worst = max(worst, p)
+		b.ReportMetric(p, fmt.Sprintf("p95-len%d-ms", n))
+	}
+	b.ReportMetric(worst, "p95-worst-ms")
+}
+
+// BenchmarkBigSearchIndex builds the search index over the big file's
+// customers, as happens once the list is read.
+func BenchmarkBigSearchIndex(b *testing.B) {
+	v := loadedView(b)
+	docs := make([]searchDoc, 0, len(v.ids))
+	for _, id := range v.ids {
+		docs = append(docs, entryDoc(v.byID[id]))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		newCustomerSearch(docs)
+	}
+}
