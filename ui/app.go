@@ -95,6 +95,7 @@ func New(s *store.Store, o Options) *App {
 	a.help.ShortSeparator = " · "
 	a.timings.Started, a.timings.Opened = o.Started, o.Opened
 	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
+	a.addRemindersTab()
 	a.addLoyaltyTab()
 	a.addLogTab()
 	a.addInsightsTab()
@@ -246,6 +247,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.status = statusMsg{}
 		}
 		return a, nil
+	case newReminderMsg, showTabMsg:
+		return a, a.routeReminder(msg)
 	case openCustomerMsg:
 		a.settings = nil
 		a.active = 0

@@ -345,6 +345,15 @@ func TestAnySizeRendersInsideTheWindow(t *testing.T) {
 		func(h *harness) { h.keys("D") },
 		func(h *harness) { h.keys("f") },
 		func(h *harness) { h.keys("a").typeText("x").keys("ctrl+c") },
+		// The Reminders tab: the list, its choosers, the composer, the form.
+		func(h *harness) { h.keys("3") },
+		func(h *harness) { h.keys("3", "s") },
+		func(h *harness) { h.keys("3", "s", "p").typeText("someday").keys("enter") },
+		func(h *harness) { h.keys("3", "d") },
+		func(h *harness) { h.keys("3", "c") },
+		func(h *harness) { h.keys("3", "r").typeText("an") },
+		func(h *harness) { h.keys("3", "r").typeText("ana").keys("enter", "tab").typeText("zz").keys("tab") },
+		func(h *harness) { h.keys(",", "shift+tab", "enter") },
 		// Import and merge: the path, the columns with their chooser, the
 		// preview, the merge screen.
 		func(h *harness) { h.keys("i").typeText("~/contacts.vcf") },

@@ -222,6 +222,7 @@ func (v *customersView) detailView() string {
 		lines = append(lines, "  "+st.Warning.Render(plural(s.OpenComplaints, "open complaint", "open complaints")))
 	}
 
+	lines = append(lines, v.detailReminderLines(c.ID)...) // open reminders, cards sent (reminders.go)
 	return v.detailPanes(lines)
 }
 

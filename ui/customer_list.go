@@ -49,6 +49,8 @@ var listColumns = []column{
 	{title: "Points", width: 6, right: true, drop: 5, cell: func(v *customersView, e *entry) string {
 		return thousands(int(e.c.Stats.Points))
 	}},
+	// The soonest open reminder gives way before all but the tags (reminders.go).
+	{title: "Next reminder", width: 13, drop: 6, cell: nextReminderCell},
 }
 
 // visibleColumns picks the columns that fit in w cells beside the name.

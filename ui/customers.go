@@ -149,6 +149,10 @@ type customersView struct {
 
 	// marks are the customers marked with space, for a merge (merge.go).
 	marks map[model.ID]bool
+
+	// reminders is the Reminders tab's latest evaluation, for the list's
+	// next-reminder column and the detail; nil shows none.
+	reminders *reminderIndex
 }
 
 func newCustomersView(c *common) *customersView {
@@ -740,6 +744,9 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.askDelete(e.c)
 	case key.Matches(msg, k.History):
 		return v.openHistory(e.c, screenList)
+	case key.Matches(msg, newReminderKey()):
+		id := e.c.ID
+		return func() tea.Msg { return newReminderMsg{customer: id} }
 	case key.Matches(msg, redeemKey()):
 		v.askRedeem(e.c)
 	case key.Matches(msg, partnerKey()):
@@ -979,7 +986,7 @@ func (v *customersView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Open, k.Search, k.ClearFilter, k.Sort, k.Filter},
-		{k.Add, k.Edit, v.archiveKey(k.Archive), k.Delete, k.History, k.Log},
+		{k.Add, k.Edit, v.archiveKey(k.Archive), k.Delete, k.History, k.Log, newReminderKey()},
 		{redeemKey(), partnerKey()},
 		{importKey(), markKey(), mergeKey()},
 	}

@@ -19,6 +19,7 @@ type settingsView struct {
 	f      *form
 	dialog dialog
 	keys   formKeys
+	rem    *remSettings // the Reminders section's card messages
 }
 
 type (
@@ -44,7 +45,8 @@ func newSettingsView(c *common) *settingsView {
 	f.addText("currency", "Currency", "an ISO code: USD, EUR, GBP…", st.Currency, settingField("currency"))
 	f.addText("time_zone", "Time zone", "empty for this computer's, or e.g. Europe/Lisbon", st.TimeZone, settingField("time_zone"))
 	addLoyaltyFields(f, c) // thresholds, earn rate, rewards (loyalty.go)
-	return &settingsView{c: c, f: f, keys: newFormKeys()}
+	rem := addReminderSettings(f, st)
+	return &settingsView{c: c, f: f, keys: newFormKeys(), rem: rem}
 }
 
 func (v *settingsView) Init() tea.Cmd { return v.f.start() }
@@ -64,6 +66,9 @@ func (v *settingsView) SetSize(w, h int) {
 }
 
 func (v *settingsView) Update(msg tea.Msg) (View, tea.Cmd) {
+	if cmd, ok := v.reminderMsg(msg); ok {
+		return v, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		if v.dialog != nil {
@@ -102,6 +107,9 @@ func (v *settingsView) save() tea.Cmd {
 		if err := st.Set(k, v.f.get(k)); err != nil {
 			return sayError(err) // checked above; kept for safety
 		}
+	}
+	if err := v.rem.apply(v.f, &st); err != nil {
+		return sayError(err)
 	}
 	if cmd := saveLoyaltyInto(v.f, v.c, &st); cmd != nil {
 		return cmd
