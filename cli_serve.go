@@ -218,8 +218,13 @@ func (sv *patronServer) printStart(c *cli) {
 func (sv *patronServer) run(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- sv.ssh.Serve(sv.ln) }()
+	// Snapshots as a Patron window takes them: when it starts (in the
+	// background, so nobody waits) and when it stops.
+	snapped := make(chan struct{})
+	go func() { sv.snapshot("start"); close(snapped) }()
 	select {
 	case err := <-served:
+		<-snapped
 		return fmt.Errorf("the SSH server stopped: %w", err)
 	case <-ctx.Done():
 	}
@@ -255,8 +260,21 @@ func (sv *patronServer) run(ctx context.Context) error {
 	if s, err := store.Open(sv.path, store.Options{Actor: store.CurrentActor("ssh"), Now: sv.cfg.now}); err == nil {
 		_, _ = s.ChangesSince(1 << 62)
 	}
+	<-snapped
+	sv.snapshot("quit")
 	sv.log.Info("stopped")
 	return nil
+}
+
+// snapshot copies the data file into the backups folder beside it.
+func (sv *patronServer) snapshot(reason string) {
+	s, err := store.Open(sv.path, store.Options{Actor: store.CurrentActor("ssh"), Now: sv.cfg.now})
+	if err == nil {
+		_, err = s.Snapshot(reason)
+	}
+	if err != nil {
+		sv.log.Error("the automatic snapshot failed", "when", reason, "err", err)
+	}
 }
 
 // allowKey lets in only keys in the authorized keys file, read again at

@@ -673,6 +673,18 @@ func TestServeStopsGracefullyKeepingWhatWasSaved(t *testing.T) {
 	if _, err := s.FindCustomer("Rui Costa"); err != nil {
 		t.Fatal(err)
 	}
+	// The snapshot taken as it stopped holds the last save, as a window's does.
+	snaps, _ := filepath.Glob(filepath.Join(store.BackupDir(ts.db), "*-auto-*.db"))
+	if len(snaps) == 0 {
+		t.Fatal("no automatic snapshot was taken")
+	}
+	snap, err := store.Open(snaps[len(snaps)-1], store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snap.FindCustomer("Rui Costa"); err != nil {
+		t.Fatalf("the snapshot taken at the stop: %v", err)
+	}
 	if logs := ts.logs.String(); !strings.Contains(logs, "stopping") || !strings.Contains(logs, "stopped") {
 		t.Fatalf("the stop is not logged:\n%s", logs)
 	}
