@@ -68,6 +68,7 @@ type loyaltyView struct {
 	again     bool // asked to work it out again while a computation was out
 	stale     bool // the settings changed or the file was read again
 	gen       int
+	loadGen   int // the Customers tab's load the lists were worked out from
 
 	focus    loyaltySection
 	cursor   [loyaltySections]int
@@ -151,10 +152,10 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 	now := v.c.now()
 	loc := st.Location()
 	day := now.In(loc).Format(model.DayFormat)
-	if v.lists != nil && !v.stale && !v.again && v.lists.day == day {
-		return nil
+	if v.lists != nil && !v.stale && !v.again && v.lists.day == day && v.loadGen == src.loadGen {
+		return nil // (an import makes the Customers tab read everyone again)
 	}
-	v.stale, v.again = false, false
+	v.stale, v.again, v.loadGen = false, false, src.loadGen
 	v.computing = true
 	v.gen++
 	gen := v.gen
@@ -808,6 +809,9 @@ func (a *App) addLoyaltyTab() {
 // rungCell is the Customers list's rung column: where the customer stands
 // today, worked out from their record.
 func rungCell(v *customersView, e *entry) string {
+	if !e.full && !e.c.Partner {
+		return "…" // only the summary is read yet: the rung needs the record
+	}
 	st := v.c.settings
 	return model.RungOf(e.c, st.Loyalty, v.c.now(), st.Location()).String()
 }

@@ -632,3 +632,26 @@ func TestTheTimelineShowsMovesOnTheLadder(t *testing.T) {
 		t.Fatalf("the move up is not above its purchase:\n%s", scr)
 	}
 }
+
+func TestTheLadderIsWorkedOutAgainWhenTheListIsReadAgain(t *testing.T) {
+	h := newHarness(t, loyaltyShop(t), 80, 24)
+	h.keys("4")
+	v := h.loyalty()
+	gen := v.gen
+	h.run(h.customers().startLoad()) // what an import in another window brings about
+	if v.gen == gen || v.computing || v.lists == nil {
+		t.Fatal("reading the customers again did not work the ladder out again")
+	}
+}
+
+func TestTheRungColumnWaitsForTheWholeRecord(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	summary := &entry{c: model.Customer{ID: 99, Name: "Rui", Stats: model.Stats{Purchases: 3, Points: 40}}}
+	if got := rungCell(h.customers(), summary); got != "…" {
+		t.Fatalf("a summary's rung = %q; its per-day facts are not read yet", got)
+	}
+	summary.c.Partner = true
+	if got := rungCell(h.customers(), summary); got != "partner" {
+		t.Fatalf("a partner's summary says %q", got)
+	}
+}
