@@ -655,3 +655,13 @@ func TestTheRungColumnWaitsForTheWholeRecord(t *testing.T) {
 		t.Fatalf("a partner's summary says %q", got)
 	}
 }
+
+func TestTheHelpNamesDollarAndP(t *testing.T) {
+	h := newHarness(t, shopFile(t), 100, 40)
+	h.keys("?")
+	h.mustShow("redeem", "partner")
+	h.keys("esc", "enter", "?")
+	h.mustShow("redeem", "partner")
+	h.keys("esc", "4", "?")
+	h.mustShow("next list", "follow-up", "redeem")
+}

@@ -386,7 +386,7 @@ func (v *customersView) detailFullHelp() [][]key.Binding {
 	d := v.dkeys
 	tk := newTimelineKeys()
 	focus := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "profile ↔ timeline"))
-	profile := [][]key.Binding{{d.Back, d.Up, d.Down, focus, d.Log}, {d.Edit, v.archiveKey(d.Archive), d.Delete, d.History, lostKey()}}
+	profile := [][]key.Binding{{d.Back, d.Up, d.Down, focus, d.Log}, {d.Edit, v.archiveKey(d.Archive), d.Delete, d.History, lostKey()}, {redeemKey(), partnerKey()}}
 	if v.detail.focus != paneTimeline {
 		return profile
 	}
