@@ -55,11 +55,11 @@ func (v *customersView) bookCustomer(id model.ID) (*model.Customer, bool) {
 // fills it; a nil index shows nothing.
 type reminderIndex struct {
 	ready      bool
-	byCustomer map[model.ID][]model.Reminder // open reminders, soonest first
+	byCustomer map[model.ID][]*model.Reminder // open reminders, soonest first (into the tab's list)
 }
 
 // of is a customer's open reminders, soonest first.
-func (x *reminderIndex) of(id model.ID) []model.Reminder {
+func (x *reminderIndex) of(id model.ID) []*model.Reminder {
 	if x == nil {
 		return nil
 	}
@@ -72,7 +72,7 @@ func (x *reminderIndex) next(id model.ID) (model.Reminder, bool) {
 	if len(list) == 0 {
 		return model.Reminder{}, false
 	}
-	return list[0], true
+	return *list[0], true
 }
 
 // reminderKeys are the Reminders tab's own keys.
@@ -125,8 +125,10 @@ type (
 	evalMsg struct {
 		seq   int
 		list  []model.Reminder
-		index map[model.ID][]model.Reminder
-		now   time.Time
+		index map[model.ID][]*model.Reminder
+		// partial: only the customers changed since were worked out again.
+		partial bool
+		now     time.Time
 	}
 	// dayTickMsg comes at the shop's midnight: the list is derived again.
 	dayTickMsg       struct{}
@@ -187,7 +189,10 @@ type remindersView struct {
 	evalBook   int
 	evalInputs int
 	evalDay    int
-	list       []model.Reminder
+	evalSnap   []*model.Customer // the book the list was worked out from
+	partial    bool              // the last evaluation kept the unchanged customers' reminders
+	list       []model.Reminder  // sorted by due day, so each group is a run of it
+	due        int               // how many are due today or overdue: the badge
 	now        time.Time
 	dayTimer   bool
 
@@ -219,8 +224,8 @@ func (v *remindersView) Badge() string {
 	if !v.evaluated {
 		return ""
 	}
-	if n := model.CountDue(v.list, v.c.now(), v.loc()); n > 0 {
-		return thousands(n)
+	if v.due > 0 {
+		return thousands(v.due)
 	}
 	return ""
 }
@@ -230,10 +235,9 @@ func (v *remindersView) Status() string {
 	if !v.evaluated {
 		return "reading reminders…"
 	}
-	due := model.CountDue(v.list, v.c.now(), v.loc())
 	s := plural(len(v.list), "open reminder", "open reminders")
-	if due > 0 {
-		s += " · " + thousands(due) + " due"
+	if v.due > 0 {
+		s += " · " + thousands(v.due) + " due"
 	}
 	return s
 }
@@ -362,19 +366,102 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 	if v.evaluated && v.evalBook == v.book.bookGen() && v.evalInputs == v.inputsGen && v.evalDay == today {
 		return nil
 	}
+	// Only customers changed since the last evaluation (same inputs, same
+	// day): work out theirs and keep the rest, instead of every rule for
+	// every customer again.
+	var prevBook []*model.Customer
+	var prevList []model.Reminder
+	if v.evaluated && v.evalInputs == v.inputsGen && v.evalDay == today {
+		prevBook, prevList = v.evalSnap, v.list
+	}
 	v.evaluating = true
 	v.evalSeq++
 	v.evalBook, v.evalInputs, v.evalDay = v.book.bookGen(), v.inputsGen, today
 	seq, now := v.evalSeq, v.c.now()
 	book, manual, decisions, st := v.book.bookSnapshot(), v.manual, v.decisions, v.rules
+	v.evalSnap = book
 	return func() tea.Msg {
-		list := openReminders(book, manual, decisions, st, now)
-		index := make(map[model.ID][]model.Reminder)
-		for _, r := range list {
-			index[r.Customer] = append(index[r.Customer], r)
+		var list []model.Reminder
+		changed, partial := changedCustomers(prevBook, book)
+		if partial {
+			list = updateReminders(prevList, changed, manual, decisions, st, now)
+		} else {
+			list = openReminders(book, manual, decisions, st, now)
 		}
-		return evalMsg{seq: seq, list: list, index: index, now: now}
+		index := make(map[model.ID][]*model.Reminder)
+		for i := range list {
+			index[list[i].Customer] = append(index[list[i].Customer], &list[i])
+		}
+		return evalMsg{seq: seq, list: list, index: index, now: now, partial: partial}
 	}
+}
+
+// changedCustomers compares two snapshots of the book (entries are never
+// changed once made, so a changed customer is a different pointer): the
+// customers added or changed, and the ids of those gone (nil). ok is false
+// when so many changed that working everything out again is as quick.
+func changedCustomers(prev, cur []*model.Customer) (map[model.ID]*model.Customer, bool) {
+	if prev == nil {
+		return nil, false
+	}
+	before := make(map[model.ID]*model.Customer, len(prev))
+	for _, c := range prev {
+		before[c.ID] = c
+	}
+	changed := map[model.ID]*model.Customer{}
+	for _, c := range cur {
+		if before[c.ID] != c {
+			changed[c.ID] = c
+		}
+		delete(before, c.ID)
+	}
+	for id := range before {
+		changed[id] = nil
+	}
+	return changed, len(changed) <= max(16, len(cur)/8)
+}
+
+// updateReminders is prev (open reminders, sorted) with the reminders of
+// the changed customers worked out again: theirs taken out, their rules
+// and manual reminders evaluated, and merged back in order.
+func updateReminders(prev []model.Reminder, changed map[model.ID]*model.Customer, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
+	var book []*model.Customer
+	for _, c := range changed {
+		if c != nil {
+			book = append(book, c)
+		}
+	}
+	var mine []model.Reminder
+	for _, m := range manual {
+		if _, ok := changed[m.Customer]; ok {
+			mine = append(mine, m)
+		}
+	}
+	fresh := openReminders(book, mine, decisions, st, now)
+	out := make([]model.Reminder, 0, len(prev)+len(fresh))
+	i := 0
+	for _, r := range prev {
+		if _, ok := changed[r.Customer]; ok {
+			continue
+		}
+		for i < len(fresh) && reminderBefore(&fresh[i], &r) {
+			out = append(out, fresh[i])
+			i++
+		}
+		out = append(out, r)
+	}
+	return append(out, fresh[i:]...)
+}
+
+// reminderBefore is model.SortReminders' order: due, customer, key.
+func reminderBefore(a, b *model.Reminder) bool {
+	if au, bu := a.Due.Unix(), b.Due.Unix(); au != bu {
+		return au < bu
+	}
+	if a.Customer != b.Customer {
+		return a.Customer < b.Customer
+	}
+	return a.Key < b.Key
 }
 
 // evalChunk is how many customers are copied for the rules at a time, so
@@ -416,7 +503,7 @@ func (v *remindersView) gotEval(msg evalMsg) tea.Cmd {
 	}
 	v.evaluating = false
 	v.evaluated = true
-	v.list, v.now = msg.list, msg.now
+	v.list, v.now, v.partial = msg.list, msg.now, msg.partial
 	v.index.byCustomer, v.index.ready = msg.index, true
 	v.rebuild()
 	return v.armDayTimer()
@@ -442,14 +529,36 @@ func (v *remindersView) armDayTimer() tea.Cmd {
 // selection on the same reminder (or its neighbour while it is away).
 func (v *remindersView) rebuild() {
 	v.rows = v.rows[:0]
-	for _, g := range model.GroupReminders(v.list, v.c.now(), v.loc()) {
-		if len(g.Reminders) == 0 {
-			continue
+	now, loc := v.c.now(), v.loc()
+	titles := [...]string{model.GroupOverdue, model.GroupToday, model.GroupWeek, model.GroupLater}
+	// The list is sorted by due day, so a group is a run of it: no copies
+	// of a large list, only pointers into it.
+	group := func(r *model.Reminder) int {
+		switch d := model.DaysBetween(now, r.Due, loc); {
+		case d < 0:
+			return 0
+		case d == 0:
+			return 1
+		case d <= 7:
+			return 2
 		}
-		v.rows = append(v.rows, remRow{heading: g.Title, count: len(g.Reminders)})
-		for i := range g.Reminders {
-			v.rows = append(v.rows, remRow{r: &g.Reminders[i]})
+		return 3
+	}
+	v.due = 0
+	for i := 0; i < len(v.list); {
+		g := group(&v.list[i])
+		j := i + 1
+		for j < len(v.list) && group(&v.list[j]) == g {
+			j++
 		}
+		if g <= 1 {
+			v.due += j - i
+		}
+		v.rows = append(v.rows, remRow{heading: titles[g], count: j - i})
+		for k := i; k < j; k++ {
+			v.rows = append(v.rows, remRow{r: &v.list[k]})
+		}
+		i = j
 	}
 	found := false
 	for i, row := range v.rows {
@@ -702,6 +811,15 @@ func (v *remindersView) gotActed(msg reminderActedMsg) tea.Cmd {
 		}
 	}
 	v.list = kept
+	if old := v.index.byCustomer[msg.r.Customer]; old != nil {
+		var mine []*model.Reminder
+		for _, r := range old {
+			if r.Key != msg.r.Key {
+				mine = append(mine, r)
+			}
+		}
+		v.index.byCustomer[msg.r.Customer] = mine
+	}
 	v.rebuild()
 	return tea.Batch(say(msg.text), wrote)
 }

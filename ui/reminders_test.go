@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -805,4 +806,95 @@ func TestTheDetailListsOpenRemindersAndCardsSent(t *testing.T) {
 	h.selectReminder("Ana Lima")
 	h.keys("enter")
 	h.mustShow("Reminders", "in 2 days", "follow-up · ask about the scarf", "Cards sent · 1", "2026-11-25  Dear Ana, Thank you")
+}
+
+// BenchmarkBigReminders works out every open reminder for the 100,000
+// customers of the big demo file (see perf_bench_test.go), as the tab does
+// in its tea.Cmd over the Customers tab's records:
+//
+//	go test ./ui -run='^$' -bench=BigReminders -benchtime=10x
+func BenchmarkBigReminders(b *testing.B) {
+	v := loadedView(b)
+	book := v.bookSnapshot()
+	st := model.DefaultSettings()
+	st.TimeZone = "UTC"
+	all := openReminders(book, nil, nil, st, benchNow)
+	b.Run("everyone", func(b *testing.B) {
+		for b.Loop() {
+			openReminders(book, nil, nil, st, benchNow)
+		}
+		b.ReportMetric(float64(len(all)), "reminders")
+	})
+	// One customer changed (a purchase logged): only theirs again.
+	next := slices.Clone(book)
+	c := *next[len(next)/2]
+	next[len(next)/2] = &c
+	b.Run("one-changed", func(b *testing.B) {
+		for b.Loop() {
+			changed, _ := changedCustomers(book, next)
+			updateReminders(all, changed, nil, nil, st, benchNow)
+		}
+	})
+}
+
+// TestOnlyChangedCustomersAreWorkedOutAgainAndTheListIsTheSame: after
+// changes to a few customers, the list kept up change by change is the
+// one working everything out again gives.
+func TestOnlyChangedCustomersAreWorkedOutAgainAndTheListIsTheSame(t *testing.T) {
+	s := remindersFile(t)
+	h := newHarness(t, s, 120, 30)
+	rv := h.reminders()
+	keys := func(list []model.Reminder) string {
+		var out []string
+		for _, r := range list {
+			out = append(out, r.Key+"@"+r.Due.Format(model.DayFormat))
+		}
+		return strings.Join(out, " ")
+	}
+	check := func(step string) {
+		t.Helper()
+		want := openReminders(rv.book.bookSnapshot(), rv.manual, rv.decisions, rv.rules, testNow)
+		if got := keys(rv.list); got != keys(want) {
+			t.Fatalf("%s:\n got %s\nwant %s", step, got, keys(want))
+		}
+		if !rv.partial {
+			t.Fatalf("%s: every customer was worked out again", step)
+		}
+	}
+	diogo, _ := findByName(t, s, "Diogo Alves")
+	carla, _ := findByName(t, s, "Carla Mendes")
+	elena, _ := findByName(t, s, "Elena Rossi")
+	if _, err := s.AddInteraction(model.Interaction{Customer: diogo.ID, Kind: model.KindPurchase, At: hoursAgo(3), Amount: 15000, Note: "teapot"}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	h.mustShow("€150,00: tea")
+	check("a purchase")
+	if _, err := s.SetStatus(carla.ID, model.StatusArchived, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	h.mustNotShow("call about the wedding order")
+	check("an archived customer")
+	rui := addCustomer(t, s, model.Customer{Name: "Rui Patrício"}, [2]int{20000, 2})
+	h.send(tickMsg{})
+	h.mustShow("Rui Patrício")
+	check("a new customer")
+	if err := s.DeleteCustomerForGood(elena.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	h.mustNotShow("Elena Rossi")
+	check("a customer deleted")
+	if _, err := s.SetStatus(rui.ID, model.StatusArchived, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	check("another archived")
+	if _, err := s.SetStatus(carla.ID, model.StatusActive, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	h.mustShow("call about the wedding order")
+	check("restored")
 }
