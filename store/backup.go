@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // BackupDir is the folder beside a data file where backups and automatic
@@ -267,7 +268,7 @@ func Restore(dataFile, backup string) error {
 func keepThenSwap(dataFile, keep string, swap func() error) error {
 	db, _, err := openBolt(dataFile, false)
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return says(ErrBusy, err, fmt.Sprintf("%s is being saved by another Patron window, so nothing was restored; try again in a moment", filepath.Base(dataFile)))
 		}
 		return err

@@ -231,7 +231,8 @@ func (s *Store) Interactions(customer model.ID) ([]model.Interaction, error) {
 		prefix := idKey(customer)
 		cur := tx.Bucket(bInteractions).Cursor()
 		// Seek past the prefix and walk back: newest first without a sort.
-		k, v := cur.Seek(idKey(customer + 1))
+		var v []byte
+		k, _ := cur.Seek(idKey(customer + 1))
 		if k == nil {
 			k, v = cur.Last()
 		} else {

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // waitLock takes on f the lock bbolt is about to ask for (exclusive to
@@ -18,7 +18,7 @@ import (
 // reads in a loop re-takes the lock within microseconds of letting it go, so
 // polling can starve a save for seconds. Waiting in the kernel wakes this
 // process as soon as the lock is free. After wait it gives up with
-// bolt.ErrTimeout; the waiting goroutine then closes f once the lock comes.
+// berrors.ErrTimeout; the waiting goroutine then closes f once the lock comes.
 // On any error f is closed.
 func waitLock(f *os.File, exclusive bool, wait time.Duration) error {
 	fd := int(f.Fd())
@@ -62,7 +62,7 @@ func waitLock(f *os.File, exclusive bool, wait time.Duration) error {
 		case err = <-got: // it came just in time
 		default:
 			abandoned = true
-			err = bolt.ErrTimeout
+			err = berrors.ErrTimeout
 			mu.Unlock()
 			return err
 		}

@@ -123,7 +123,7 @@ func (s *Store) LogPage(f LogFilter, cursor LogCursor, limit int) (LogPage, erro
 			}
 		case !f.Until.IsZero():
 			// The first key at or after Until, then one back.
-			if k, v = cur.Seek(byTimeKey(time.Unix(max(ceilSec(f.Until), 0), 0), 0)); k == nil {
+			if k, _ = cur.Seek(byTimeKey(time.Unix(max(ceilSec(f.Until), 0), 0), 0)); k == nil {
 				k, v = cur.Last()
 			} else {
 				k, v = cur.Prev()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Errors a caller can test for with errors.Is. Each is wrapped in a sentence
@@ -257,11 +258,11 @@ func (s *Store) explain(err error) error {
 	}
 	name := filepath.Base(s.path)
 	switch {
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, berrors.ErrTimeout):
 		return says(ErrBusy, err, fmt.Sprintf("%s is being saved by another Patron window; try again in a moment", name))
 	case diskFull(err):
 		return says(ErrDiskFull, err, fmt.Sprintf("the disk is full; nothing was lost, but the last change to %s was not saved: free some space and try again", name))
-	case errors.Is(err, ErrDamaged), errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum), errors.Is(err, bolt.ErrVersionMismatch):
+	case errors.Is(err, ErrDamaged), errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
 		return damagedError(s.path, err)
 	}
 	return err

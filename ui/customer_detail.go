@@ -12,9 +12,6 @@ import (
 	"github.com/patron-crm/patron/store"
 )
 
-// latestShown is how many of a customer's interactions the detail lists.
-const latestShown = 8
-
 // detailState is the customer detail: the profile, a loyalty summary and
 // the latest interactions. The interaction-log feature adds the full
 // timeline as a second pane here.
@@ -224,26 +221,6 @@ func (v *customersView) detailView() string {
 
 	lines = append(lines, v.detailReminderLines(c.ID)...) // open reminders, cards sent (reminders.go)
 	return v.detailPanes(lines)
-}
-
-// interactionLine is one interaction in a list: day, kind, amount, note.
-func (v *customersView) interactionLine(in model.Interaction, w int) string {
-	st := v.c.styles
-	day := in.At.In(v.c.settings.Location()).Format(model.DayFormat)
-	line := day + "  " + padRight(in.Kind.Label(), 15)
-	figure := ""
-	switch {
-	case in.Kind.HasAmount():
-		figure = v.c.money(in.Amount)
-	case in.Kind == model.KindFeedback:
-		figure = fmt.Sprintf("%d/5", in.Score)
-	}
-	line += padLeft(figure, 11) + "  "
-	note := clean(in.Note)
-	if in.OpenComplaint() {
-		note = st.Warning.Render("open ") + note
-	}
-	return truncate(line+note, w)
 }
 
 func statusText(c model.Customer) string {

@@ -499,9 +499,6 @@ func (v *loyaltyView) View() string {
 	return s
 }
 
-// ladderRows is how many lines the full ladder chart takes.
-const ladderRows = 6
-
 func (v *loyaltyView) render() string {
 	st := v.c.styles
 	l := v.lists
