@@ -257,9 +257,9 @@ func TestKilledWriterLosesNoAcknowledgedWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
-	rounds := 20
+	rounds := 50 // issue 10's count; a soak run goes further
 	if os.Getenv("PATRON_SOAK") == "1" {
-		rounds = 50
+		rounds = 200
 	}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
