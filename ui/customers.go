@@ -102,10 +102,11 @@ type customersView struct {
 	loadGen int
 	loading bool // until every record is read (customers_load.go)
 	listing bool // until the whole list is read
+	reading bool // the records are being read (the second pass)
 	total   int  // how many the file held when loading began
 	loaded  bool // the first page has arrived
 	loadErr string
-	putSeq  int               // counts puts by refreshes and saves
+	putSeq  atomic.Int64      // counts puts by refreshes and saves (read by the list's reader)
 	gone    map[model.ID]bool // removed while loading
 	timings loadTimings
 
@@ -130,6 +131,10 @@ type customersView struct {
 	indexed   []*entry        // the current entry at each place of the index
 	indexPos  map[model.ID]int32
 	indexing  bool              // an index is being built
+	builder   *indexBuilder     // the index growing while the list loads
+	pages     chan listPageMsg  // the list reader's pages (customers_load.go)
+	stopList  chan struct{}     // closed to stop the list reader
+	listed    []*entry          // the entries at builder's places
 	dirty     map[model.ID]bool // changed since the index was built
 	nextDirty map[model.ID]bool // changed since the snapshot of an index being built
 	hitsFrom  *customerSearch   // the index the hits came from
@@ -427,9 +432,8 @@ func (v *customersView) put(c model.Customer) {
 		i, _ := slices.BinarySearch(v.ids, c.ID)
 		v.ids = slices.Insert(v.ids, i, c.ID)
 	}
-	v.putSeq++
 	e := newEntry(c)
-	e.seq = v.putSeq
+	e.seq = int(v.putSeq.Add(1))
 	v.byID[c.ID] = e
 	v.tally(&c, 1)
 	if v.detail.id == c.ID {

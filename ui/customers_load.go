@@ -52,14 +52,15 @@ func newEntry(c model.Customer) *entry {
 }
 
 type (
-	// listPageMsg is a page of the first pass.
+	// listPageMsg is a page of the first pass, made into entries off the
+	// update loop (one allocation for the page's entries).
 	listPageMsg struct {
-		gen    int
-		first  bool
-		reqSeq int
-		page   []store.CustomerSummary
-		next   store.ListCursor
-		err    error
+		gen     int
+		first   bool
+		reqSeq  int
+		entries []entry
+		next    store.ListCursor
+		err     error
 	}
 	// fullPageMsg is a page of the second pass.
 	fullPageMsg struct {
@@ -93,16 +94,23 @@ type (
 func (v *customersView) startLoad() tea.Cmd {
 	v.loadGen++
 	gen := v.loadGen
-	v.loading, v.listing = true, true
+	if v.stopList != nil {
+		close(v.stopList) // the previous load's reader
+		v.stopList, v.pages = nil, nil
+	}
+	v.loading, v.listing, v.reading = true, true, false
 	v.loadErr = ""
 	v.gone = map[model.ID]bool{}
 	v.index, v.indexed, v.indexPos, v.indexing = nil, nil, nil, false
-	v.dirty, v.nextDirty, v.hits, v.hitsFrom = nil, nil, nil, nil
+	v.dirty, v.hits, v.hitsFrom = nil, nil, nil
+	// The index grows page by page (listed), changes meanwhile are searched
+	// one by one once it is done.
+	v.builder, v.listed, v.nextDirty = newIndexBuilder(firstPageSize), nil, map[model.ID]bool{}
 	v.timings.started = time.Now()
-	reqSeq := v.putSeq
+	reqSeq, b := int(v.putSeq.Load()), v.builder
 	page := v.c.do(func(s *store.Store) tea.Msg {
 		page, next, err := s.CustomerList(nil, firstPageSize)
-		return listPageMsg{gen: gen, first: true, reqSeq: reqSeq, page: page, next: next, err: err}
+		return listPageMsg{gen: gen, first: true, reqSeq: reqSeq, entries: summaryEntries(page, b, 0), next: next, err: err}
 	})
 	count := v.c.do(func(s *store.Store) tea.Msg {
 		n, err := s.ListCount()
@@ -114,16 +122,66 @@ func (v *customersView) startLoad() tea.Cmd {
 	return tea.Batch(page, count)
 }
 
-func (v *customersView) nextListPage(after store.ListCursor) tea.Cmd {
-	gen, reqSeq := v.loadGen, v.putSeq
+// readList reads the rest of the list after the first page: one goroutine
+// reads page after page (each its own short open), makes each into entries
+// and adds it to the index, while the update loop merges the one before;
+// the pages come back one message at a time (nextPage). A reload stops it.
+func (v *customersView) readList(after store.ListCursor) tea.Cmd {
+	gen, b, total, seq := v.loadGen, v.builder, v.total, &v.putSeq
+	pages, stop := make(chan listPageMsg, 2), make(chan struct{})
+	v.pages, v.stopList = pages, stop
 	return v.c.do(func(s *store.Store) tea.Msg {
-		page, next, err := s.CustomerList(after, listPageSize)
-		return listPageMsg{gen: gen, reqSeq: reqSeq, page: page, next: next, err: err}
+		go func() {
+			defer close(pages)
+			for after != nil {
+				reqSeq := int(seq.Load())
+				page, next, err := s.CustomerList(after, listPageSize)
+				msg := listPageMsg{gen: gen, reqSeq: reqSeq, next: next, err: err}
+				if err == nil {
+					msg.entries = summaryEntries(page, b, total)
+				}
+				select {
+				case pages <- msg:
+				case <-stop:
+					return
+				}
+				if err != nil || len(page) == 0 {
+					return
+				}
+				after = next
+			}
+		}()
+		return nextPage(pages)()
 	})
 }
 
+// nextPage waits for the list reader's next page.
+func nextPage(pages <-chan listPageMsg) tea.Cmd {
+	return func() tea.Msg {
+		if msg, ok := <-pages; ok {
+			return msg
+		}
+		return nil
+	}
+}
+
+// summaryEntries makes a page of summaries into entries, in one slice,
+// and adds them to the search index being built (total, when known, sizes
+// it once).
+func summaryEntries(page []store.CustomerSummary, b *indexBuilder, total int) []entry {
+	out := make([]entry, len(page))
+	docs := make([]searchDoc, len(page))
+	for i := range page {
+		out[i] = entry{c: page[i].Customer(), sortName: sortNameOf(page[i].Name)}
+		docs[i] = entryDoc(&out[i])
+	}
+	b.grow(total)
+	b.add(docs)
+	return out
+}
+
 func (v *customersView) nextFullPage(after model.ID) tea.Cmd {
-	gen, reqSeq := v.loadGen, v.putSeq
+	gen, reqSeq := v.loadGen, int(v.putSeq.Load())
 	return v.c.do(func(s *store.Store) tea.Msg {
 		page, more, err := s.CustomersPage(after, fullPageSize)
 		return fullPageMsg{gen: gen, reqSeq: reqSeq, page: page, more: more, err: err}
@@ -154,42 +212,89 @@ func (v *customersView) gotListPage(msg listPageMsg) tea.Cmd {
 		return v.loadFailed(msg.err)
 	}
 	if msg.first {
-		v.byID = make(map[model.ID]*entry, max(v.total, len(msg.page)))
+		v.byID = make(map[model.ID]*entry, max(v.total, len(msg.entries)))
 		v.ids = v.ids[:0]
 		v.base = nil
 		v.active, v.archived, v.lost = 0, 0, 0
 		v.loaded = true
 		v.rows = v.rows[:0]
+	} else if len(v.byID) < v.total/4 {
+		// The count came after the first page: size the map once now.
+		m := make(map[model.ID]*entry, v.total)
+		for id, e := range v.byID {
+			m[id] = e
+		}
+		v.byID = m
 	}
 	// Entries first, then the id list merged once per page: pages come
 	// in name order, not id order.
-	added := make([]model.ID, 0, len(msg.page))
-	for i := range msg.page {
-		sum := &msg.page[i]
-		if v.byID[sum.ID] != nil || v.fresher(sum.ID, msg.reqSeq) {
+	added := make([]model.ID, 0, len(msg.entries))
+	var shown []*entry
+	for i := range msg.entries {
+		e := &msg.entries[i]
+		id := e.c.ID
+		if v.byID[id] != nil || v.fresher(id, msg.reqSeq) {
 			continue
 		}
-		e := &entry{c: sum.Customer(), sortName: sortNameOf(sum.Name)}
-		v.byID[sum.ID] = e
+		v.byID[id] = e
 		v.tally(&e.c, 1)
-		added = append(added, sum.ID)
+		added = append(added, id)
+		if v.filter.passes(&e.c) {
+			shown = append(shown, e)
+		}
+	}
+	// The index's places, in page order (a customer put by a refresh in the
+	// meantime is searched one by one: it is in nextDirty).
+	for i := range msg.entries {
+		v.listed = append(v.listed, v.byID[msg.entries[i].c.ID])
 	}
 	slices.Sort(added)
 	v.ids = mergeIDs(v.ids, added)
 	v.dataGen++
-	if msg.first {
+	switch {
+	case msg.first:
 		v.rebuild()
 		v.timings.firstPage = time.Now()
-	} else {
-		v.patch(added, true) // merge the page in: the list stays usable at 100,000
+	case v.baseOf != (baseKey{v.sort, v.filter}) || v.base == nil:
+		v.rebuild()
+	default:
+		// Merge the page in: in name order it goes at the end.
+		order := v.order()
+		if v.sort != byName {
+			slices.SortFunc(shown, order)
+		}
+		if n := len(v.base); len(shown) > 0 && (n == 0 || order(v.base[n-1], shown[0]) < 0) {
+			v.base = append(v.base, shown...)
+		} else {
+			v.base = mergeRows(v.base, shown, order)
+		}
+		v.showRows()
 	}
-	if msg.next != nil && len(msg.page) > 0 {
-		return v.nextListPage(msg.next)
+	if msg.next != nil && len(msg.entries) > 0 {
+		if msg.first {
+			return v.readList(msg.next)
+		}
+		return nextPage(v.pages)
 	}
-	// The whole list is in: build the search index, then read the records.
+	// The whole list is in: finish the search index, then read the records
+	// (gotIndex), so the two do not share the second core.
 	v.listing = false
 	v.timings.listed = time.Now()
-	return tea.Batch(v.buildIndex(), v.nextFullPage(0))
+	return v.finishIndex()
+}
+
+// finishIndex finishes the index built while the list loaded, in a tea.Cmd.
+func (v *customersView) finishIndex() tea.Cmd {
+	b, entries, gen := v.builder, v.listed, v.loadGen
+	v.builder, v.listed, v.indexing = nil, nil, true
+	return func() tea.Msg {
+		idx := b.finish()
+		pos := make(map[model.ID]int32, len(entries))
+		for i, id := range idx.ids {
+			pos[id] = int32(i)
+		}
+		return indexMsg{gen: gen, index: idx, entries: entries, pos: pos}
+	}
 }
 
 func (v *customersView) gotFullPage(msg fullPageMsg) tea.Cmd {
@@ -299,19 +404,27 @@ func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
 	}
 	// Records read meanwhile replaced some of the snapshot's entries.
 	for i, e := range msg.entries {
-		if cur := v.byID[e.c.ID]; cur != nil && cur != e {
+		if e == nil {
+			continue // removed while loading: gone from the search too (dirty)
+		}
+		if cur := v.byID[e.c.ID]; cur != e {
 			msg.entries[i] = cur
 		}
 	}
 	v.index, v.indexed, v.indexPos, v.indexing = msg.index, msg.entries, msg.pos, false
 	v.dirty, v.nextDirty = v.nextDirty, nil
+	var cmds []tea.Cmd
 	if v.timings.indexed.IsZero() {
 		v.timings.indexed = time.Now()
 	}
-	if v.query != "" {
-		return v.runSearch()
+	if !v.reading {
+		v.reading = true
+		cmds = append(cmds, v.nextFullPage(0)) // the load's first index: now the records
 	}
-	return nil
+	if v.query != "" {
+		cmds = append(cmds, v.runSearch())
+	}
+	return tea.Batch(cmds...)
 }
 
 // changedData notes that a customer changed: views that work from every

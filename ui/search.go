@@ -177,7 +177,23 @@ func isDigit(r rune) bool { return '0' <= r && r <= '9' }
 // appendFold appends s folded (see foldRune) to b, and, when at is not
 // nil, the byte offset in s each folded byte came from.
 func appendFold(b []byte, s string, at *[]int) []byte {
-	for i, r := range s {
+	i := 0
+	if at == nil {
+		// Most text is ASCII: copied whole and lowered in place, up to
+		// the first byte that is not.
+		from := len(b)
+		b = append(b, s...)
+		for ; i < len(s); i++ {
+			c := b[from+i]
+			if c >= utf8.RuneSelf {
+				b = b[:from+i]
+				break
+			}
+			b[from+i] = asciiLower[c]
+		}
+	}
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		f := foldRune(r)
 		n := len(b)
 		b = utf8.AppendRune(b, f)
@@ -186,8 +202,43 @@ func appendFold(b []byte, s string, at *[]int) []byte {
 				*at = append(*at, i)
 			}
 		}
+		i += size
 	}
 	return b
+}
+
+// asciiLower and asciiClass are lower case and classOf for ASCII bytes.
+var asciiLower, asciiClass = func() (l, c [utf8.RuneSelf]byte) {
+	for i := range utf8.RuneSelf {
+		l[i], c[i] = byte(foldRune(rune(i))), byte(classOf(rune(i)))
+	}
+	return
+}()
+
+// runeAt is the rune at byte i of t and its length.
+func runeAt(t []byte, i int) (rune, int) {
+	if t[i] < utf8.RuneSelf {
+		return rune(t[i]), 1
+	}
+	return utf8.DecodeRune(t[i:])
+}
+
+// classOf is 1 for a letter, 2 for a digit and 0 for anything else: a word
+// is a run of one class.
+func classOf(r rune) int {
+	switch {
+	case '0' <= r && r <= '9':
+		return 2
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		return 1
+	case r < utf8.RuneSelf:
+		return 0
+	case unicode.IsDigit(r):
+		return 2
+	case unicode.IsLetter(r):
+		return 1
+	}
+	return 0
 }
 
 // wordStart reports whether a word starts at byte i of folded text t: a
@@ -209,25 +260,27 @@ func wordStart(t []byte, i int) bool {
 // first.
 func eachWord(t []byte, fn func(w []byte, first bool)) {
 	first := true
+	start, cls := 0, 0
 	for i := 0; i < len(t); {
-		if !wordStart(t, i) {
-			_, n := utf8.DecodeRune(t[i:])
-			i += n
-			continue
+		c, n := 0, 1
+		if b := t[i]; b < utf8.RuneSelf {
+			c = int(asciiClass[b])
+		} else {
+			var r rune
+			r, n = utf8.DecodeRune(t[i:])
+			c = classOf(r)
 		}
-		r, n := utf8.DecodeRune(t[i:])
-		digits := isDigit(r)
-		j := i + n
-		for j < len(t) {
-			r2, n2 := utf8.DecodeRune(t[j:])
-			if !isWordRune(r2) || isDigit(r2) != digits {
-				break
+		if c != cls {
+			if cls != 0 {
+				fn(t[start:i], first)
+				first = false
 			}
-			j += n2
+			start, cls = i, c
 		}
-		fn(t[i:j], first)
-		first = false
-		i = j
+		i += n
+	}
+	if cls != 0 {
+		fn(t[start:], first)
 	}
 }
 
@@ -244,18 +297,59 @@ func appendDigits(b []byte, s string) []byte {
 // newCustomerSearch indexes docs, given in the order that breaks ties
 // between hits of the same score (the list's name order).
 func newCustomerSearch(docs []searchDoc) *customerSearch {
-	s := &customerSearch{
-		ids:    make([]model.ID, len(docs)),
-		status: make([]model.Status, len(docs)),
-		off:    make([]uint32, 0, len(docs)*searchFields+1),
-		phOff:  make([]uint32, 0, len(docs)+1),
+	b := newIndexBuilder(len(docs))
+	b.add(docs)
+	return b.finish()
+}
+
+// indexBuilder makes a customerSearch a page of customers at a time, so
+// the index grows while the list loads and is ready soon after its last
+// page. One goroutine at a time may use it.
+type indexBuilder struct {
+	s     *customerSearch
+	dict  map[string]uint32
+	last  []uint32 // per word: the last place|field it was seen in, +1
+	pairs []uint64 // word id << 32 | posting, in the order seen
+}
+
+func newIndexBuilder(n int) *indexBuilder {
+	return &indexBuilder{
+		s: &customerSearch{
+			ids:    make([]model.ID, 0, n),
+			status: make([]model.Status, 0, n),
+			off:    make([]uint32, 0, n*searchFields+1),
+			phOff:  make([]uint32, 0, n+1),
+			text:   make([]byte, 0, 80*n),
+			phone:  make([]byte, 0, 12*n),
+		},
+		dict:  map[string]uint32{},
+		pairs: make([]uint64, 0, 12*n),
 	}
-	dict := map[string]uint32{}
-	var lists [][]uint32
-	for p := range docs {
-		d := &docs[p]
-		s.ids[p] = d.id
-		s.status[p] = d.status
+}
+
+// grow makes room for n customers in all, once it knows how many.
+func (b *indexBuilder) grow(n int) {
+	s := b.s
+	if n <= cap(s.ids) {
+		return
+	}
+	s.ids = slices.Grow(s.ids, max(0, n-len(s.ids)))
+	s.status = slices.Grow(s.status, max(0, n-len(s.status)))
+	s.off = slices.Grow(s.off, max(0, n*searchFields+1-len(s.off)))
+	s.phOff = slices.Grow(s.phOff, max(0, n+1-len(s.phOff)))
+	s.text = slices.Grow(s.text, max(0, 80*n-len(s.text)))
+	s.phone = slices.Grow(s.phone, max(0, 12*n-len(s.phone)))
+	b.pairs = slices.Grow(b.pairs, max(0, 12*n-len(b.pairs)))
+}
+
+// add indexes docs at the next places.
+func (b *indexBuilder) add(docs []searchDoc) {
+	s := b.s
+	for i := range docs {
+		d := &docs[i]
+		p := len(s.ids)
+		s.ids = append(s.ids, d.id)
+		s.status = append(s.status, d.status)
 		for f := range searchFields {
 			s.off = append(s.off, uint32(len(s.text)))
 			if f == inPhone {
@@ -264,45 +358,60 @@ func newCustomerSearch(docs []searchDoc) *customerSearch {
 			from := len(s.text)
 			s.text = appendFold(s.text, d.fields[f], nil)
 			eachWord(s.text[from:], func(w []byte, first bool) {
-				id, ok := dict[string(w)]
+				id, ok := b.dict[string(w)]
 				if !ok {
-					id = uint32(len(lists))
-					dict[string(w)] = id
-					lists = append(lists, nil)
+					id = uint32(len(b.last))
+					b.dict[string(w)] = id
+					b.last = append(b.last, 0)
 				}
 				v := uint32(p)<<4 | uint32(f)<<1
+				// A word twice in one field counts once, with its first place.
+				if b.last[id] == v>>1+1 {
+					return
+				}
+				b.last[id] = v>>1 + 1
 				if first {
 					v |= 1
 				}
-				// A word twice in one field counts once, with its first place.
-				if l := lists[id]; len(l) > 0 && l[len(l)-1]>>1 == v>>1 {
-					return
-				}
-				lists[id] = append(lists[id], v)
+				b.pairs = append(b.pairs, uint64(id)<<32|uint64(v))
 			})
 		}
 		s.phOff = append(s.phOff, uint32(len(s.phone)))
 		s.phone = appendDigits(s.phone, d.fields[inPhone])
 		s.phone = append(s.phone, 0)
 	}
+}
+
+// finish sorts the words and counts every word's postings into place; the
+// builder is spent.
+func (b *indexBuilder) finish() *customerSearch {
+	s := b.s
 	s.off = append(s.off, uint32(len(s.text)))
 	s.phOff = append(s.phOff, uint32(len(s.phone)))
-	s.words = make([]string, 0, len(dict))
-	for w := range dict {
+	s.words = make([]string, 0, len(b.dict))
+	for w := range b.dict {
 		s.words = append(s.words, w)
 	}
 	slices.Sort(s.words)
-	s.start = make([]uint32, 0, len(s.words)+1)
-	total := 0
-	for _, l := range lists {
-		total += len(l)
+	rank := make([]uint32, len(b.dict)) // word id -> place in words
+	for i, w := range s.words {
+		rank[b.dict[w]] = uint32(i)
 	}
-	s.post = make([]uint32, 0, total)
-	for _, w := range s.words {
-		s.start = append(s.start, uint32(len(s.post)))
-		s.post = append(s.post, lists[dict[w]]...)
+	s.start = make([]uint32, len(s.words)+1)
+	for _, pr := range b.pairs {
+		s.start[rank[pr>>32]+1]++
 	}
-	s.start = append(s.start, uint32(len(s.post)))
+	for i := 1; i < len(s.start); i++ {
+		s.start[i] += s.start[i-1]
+	}
+	next := slices.Clone(s.start[:len(s.words)])
+	s.post = make([]uint32, len(b.pairs))
+	for _, pr := range b.pairs {
+		r := rank[pr>>32]
+		s.post[next[r]] = uint32(pr)
+		next[r]++
+	}
+	*b = indexBuilder{}
 	return s
 }
 
