@@ -25,7 +25,10 @@ func (c *cli) runTUI(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	s, err := store.Open(c.dbPath(), store.Options{Create: true, Actor: store.CurrentActor("tui"), Now: now})
+	// Looking ahead with --now shows what will be due; it must not record
+	// anything dated in the future, so such a window only looks.
+	ahead := now().After(time.Now().Add(time.Minute))
+	s, err := store.Open(c.dbPath(), store.Options{Create: true, Actor: store.CurrentActor("tui"), Now: now, ReadOnly: ahead})
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,9 @@ func (w *wtx) putJSON(bucket, key []byte, v any) error {
 // update runs fn as one owner action and records it in the change feed.
 // fn fills in the change's summary and customer.
 func (s *Store) update(fn func(w *wtx) error) (*Change, error) {
+	if err := s.refuseIfReadOnly(); err != nil {
+		return nil, err
+	}
 	var out *Change
 	err := s.rawUpdate(func(tx *bolt.Tx) error {
 		v, err := schemaVersion(tx)
@@ -415,4 +418,12 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(bytes.ToLower([]byte(s[:1]))) + s[1:]
+}
+
+// refuseIfReadOnly says why a looking-only window cannot record anything.
+func (s *Store) refuseIfReadOnly() error {
+	if !s.readOnly {
+		return nil
+	}
+	return says(ErrReadOnly, nil, "this window is looking ahead with --now and records nothing; open Patron without --now to make changes")
 }

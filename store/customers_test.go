@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -323,5 +325,31 @@ func TestCustomersPagesAndAllCustomers(t *testing.T) {
 	}
 	if count, _ := s.CountCustomers(); count != n {
 		t.Errorf("CountCustomers = %d, want %d", count, n)
+	}
+}
+
+func TestAReadOnlyWindowRecordsNothing(t *testing.T) {
+	s := newTestStore(t)
+	c, err := s.AddCustomer(model.Customer{Name: "Ana Lima"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(s.Path(), Options{ReadOnly: true, Now: func() time.Time { return testNow.AddDate(0, 0, 1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(s.Path())
+	if _, err := ro.AddInteraction(model.Interaction{Customer: c.ID, Kind: model.KindVisit, At: testNow}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("a read-only window logged an interaction: %v", err)
+	}
+	if _, err := ro.FillDemo(DemoOptions{Force: true}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("a read-only window filled demo data: %v", err)
+	}
+	if got, err := ro.Customer(c.ID); err != nil || got.Name != "Ana Lima" {
+		t.Fatalf("a read-only window cannot read: %v", err)
+	}
+	after, _ := os.ReadFile(s.Path())
+	if !bytes.Equal(before, after) {
+		t.Fatal("the file changed")
 	}
 }

@@ -72,6 +72,9 @@ var errDemoRefused = errors.New("the file already holds customers")
 // change in the feed at the end, so other windows reload. It refuses a file
 // that already holds customers unless o.Force is set.
 func (s *Store) FillDemo(o DemoOptions) (DemoResult, error) {
+	if err := s.refuseIfReadOnly(); err != nil {
+		return DemoResult{}, err
+	}
 	if o.Customers == 0 && o.Interactions == 0 {
 		o.Interactions = DefaultDemoInteractions
 	}

@@ -31,6 +31,7 @@ var (
 	ErrDiskFull      = errors.New("the disk is full")
 	ErrNotFound      = errors.New("not found")
 	ErrConflict      = errors.New("changed since by someone else")
+	ErrReadOnly      = errors.New("this window only looks and records nothing")
 	ErrNothingToUndo = errors.New("there is nothing of this window's to undo")
 )
 
@@ -47,6 +48,9 @@ type Options struct {
 	Actor Actor
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// ReadOnly refuses every owner action with ErrReadOnly: for a window
+	// looking ahead with --now, which must not record the future.
+	ReadOnly bool
 }
 
 // Store is a handle on one data file. It holds no open file between calls
@@ -57,6 +61,8 @@ type Store struct {
 	now    func() time.Time
 	gate   *sync.RWMutex
 	fileID string
+	// readOnly refuses owner actions (Options.ReadOnly).
+	readOnly bool
 }
 
 // gates serialises access to each file inside this process: a second bbolt
@@ -86,7 +92,7 @@ func Open(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot use %s as a data file: %w", path, err)
 	}
-	s := &Store{path: abs, actor: o.Actor, now: o.Now, gate: gateFor(abs)}
+	s := &Store{path: abs, actor: o.Actor, now: o.Now, gate: gateFor(abs), readOnly: o.ReadOnly}
 	if s.now == nil {
 		s.now = time.Now
 	}
