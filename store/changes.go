@@ -98,6 +98,9 @@ func (w *wtx) putJSON(bucket, key []byte, v any) error {
 	if err != nil {
 		return err
 	}
+	if c := customerOf(bucket, v); c != nil {
+		return w.putCustomerRecord(key, b, c) // the list's summary from c, not decoded again
+	}
 	return w.put(bucket, key, b)
 }
 

@@ -377,6 +377,46 @@ func (w *wtx) keepList(bucket, key, value []byte) error {
 	return list.Put(listKey(sum.Name, id), appendSummary(nil, &sum))
 }
 
+// customerOf is v as a customer record when it is one being written to
+// the customers bucket, else nil.
+func customerOf(bucket []byte, v any) *model.Customer {
+	if !bytes.Equal(bucket, bCustomers) {
+		return nil
+	}
+	switch c := v.(type) {
+	case *model.Customer:
+		return c
+	case model.Customer:
+		return &c
+	}
+	return nil
+}
+
+// putCustomerRecord is put for a customer record whose decoded form c is at
+// hand: the list's summary is made from c instead of decoding value again
+// (a save's customer record is a kilobyte or more of JSON).
+func (w *wtx) putCustomerRecord(key, value []byte, c *model.Customer) error {
+	w.remember(bCustomers, key)
+	if list := w.tx.Bucket(bCustomerList); list != nil {
+		id := keyID(key)
+		if old := w.tx.Bucket(bCustomers).Get(key); old != nil {
+			name, err := nameOfRecord(old)
+			if err != nil {
+				return err
+			}
+			if err := list.Delete(listKey(name, id)); err != nil {
+				return err
+			}
+		}
+		sum := SummaryOf(c)
+		sum.ID = id
+		if err := list.Put(listKey(sum.Name, id), appendSummary(nil, &sum)); err != nil {
+			return err
+		}
+	}
+	return w.tx.Bucket(bCustomers).Put(key, value)
+}
+
 // migrateCustomerList builds the list bucket from the customers, sorted
 // first so the pages are filled whole.
 func migrateCustomerList(tx *bolt.Tx) error {
