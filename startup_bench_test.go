@@ -1,0 +1,125 @@
+package main
+
+// Start-up as `patron` does it (open the file, build the interface, run
+// the Bubble Tea program with its renderer) on the data file `patron demo
+// --customers 100000 --interactions 1000000` makes, cached in the temp
+// folder under the name the store and ui benchmarks give it:
+//
+//	go test . -run='^$' -bench=Startup -benchtime=3x
+//
+// PATRON_BENCH_HUGE=1 adds the 1,000,000-customer file (slow to build).
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/patron-crm/patron/model"
+	"github.com/patron-crm/patron/store"
+	"github.com/patron-crm/patron/store/exchange"
+	"github.com/patron-crm/patron/ui"
+)
+
+var startupNow = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+
+// startupFile is the cached demo file, with the customer of 2,000
+// interactions the store's benchmarks add, built when missing.
+func startupFile(b *testing.B, customers, interactions int) string {
+	b.Helper()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("patron-bench-v%d-%dc-%di.db", store.SchemaVersion, customers, interactions))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	tmp := path + fmt.Sprintf(".building-%d", os.Getpid())
+	os.Remove(tmp)
+	s, err := store.Open(tmp, store.Options{Create: true, Actor: store.CurrentActor("bench"), Now: func() time.Time { return startupNow }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.FillDemo(store.DemoOptions{Seed: 1, Customers: customers, Interactions: interactions}); err != nil {
+		b.Fatal(err)
+	}
+	rec := exchange.Record{Customer: model.Customer{Name: "Busy Bee Florists", Email: "orders@busybee.example"}}
+	for i := range 2000 {
+		rec.Interactions = append(rec.Interactions, model.Interaction{Kind: model.KindPurchase, Amount: model.Money(1000 + i),
+			At: startupNow.Add(-time.Duration(i+1) * 5 * time.Hour), Note: "weekly order"})
+	}
+	if _, err := s.Import(&exchange.File{Format: exchange.FormatPatronJSON, Records: []exchange.Record{rec}}, store.ImportOptions{Source: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// probe runs the app unchanged and quits once every record is read, so the
+// benchmark can read the app's timings from the program's own goroutine.
+type probe struct{ app *ui.App }
+
+func (p probe) Init() tea.Cmd { return p.app.Init() }
+
+func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := p.app.Update(msg)
+	if !p.app.Timings().FullLoad.IsZero() {
+		return p, tea.Quit
+	}
+	return p, cmd
+}
+
+func (p probe) View() tea.View { return p.app.View() }
+
+// BenchmarkStartup reports, from the start, the first frame that shows the
+// Customers list, the whole list read, search ready and every record read.
+func BenchmarkStartup(b *testing.B) {
+	sizes := []struct {
+		name                    string
+		customers, interactions int
+	}{{"100k", 100_000, 1_000_000}}
+	if os.Getenv("PATRON_BENCH_HUGE") == "1" {
+		sizes = append(sizes, struct {
+			name                    string
+			customers, interactions int
+		}{"1M", 1_000_000, 10_000_000})
+	}
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			path := startupFile(b, sz.customers, sz.interactions)
+			var first, listed, ready, full []float64
+			for b.Loop() {
+				start := time.Now()
+				s, err := store.Open(path, store.Options{Actor: store.CurrentActor("tui"), Now: func() time.Time { return startupNow }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				app := ui.New(s, ui.Options{Now: func() time.Time { return startupNow }, Version: "bench", Started: start, Opened: time.Now()})
+				p := tea.NewProgram(probe{app}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(100, 30),
+					tea.WithColorProfile(colorprofile.ANSI256), tea.WithoutSignalHandler())
+				if _, err := p.Run(); err != nil {
+					b.Fatal(err)
+				}
+				t := app.Timings()
+				ms := func(at time.Time) float64 { return float64(at.Sub(start).Microseconds()) / 1000 }
+				first, listed = append(first, ms(t.FirstFrame)), append(listed, ms(t.Listed))
+				ready, full = append(ready, ms(t.SearchReady)), append(full, ms(t.FullLoad))
+			}
+			b.ReportMetric(median(first), "first-frame-ms")
+			b.ReportMetric(median(listed), "list-read-ms")
+			b.ReportMetric(median(ready), "search-ready-ms")
+			b.ReportMetric(median(full), "records-read-ms")
+		})
+	}
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
