@@ -279,7 +279,7 @@ func (v *customersView) gotListPage(msg listPageMsg) tea.Cmd {
 	// The whole list is in: finish the search index, then read the records
 	// (gotIndex), so the two do not share the second core.
 	v.listing = false
-	v.timings.listed = time.Now()
+	v.timings.listed, v.timings.listedRSS = time.Now(), rss()
 	return v.finishIndex()
 }
 
@@ -337,7 +337,7 @@ func (v *customersView) gotFullPage(msg fullPageMsg) tea.Cmd {
 	v.showRows()
 	v.loading = false
 	v.gone = nil
-	v.timings.full = time.Now()
+	v.timings.full, v.timings.fullRSS = time.Now(), rss()
 	return nil
 }
 
@@ -415,7 +415,7 @@ func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
 	v.dirty, v.nextDirty = v.nextDirty, nil
 	var cmds []tea.Cmd
 	if v.timings.indexed.IsZero() {
-		v.timings.indexed = time.Now()
+		v.timings.indexed, v.timings.indexedRSS = time.Now(), rss()
 	}
 	if !v.reading {
 		v.reading = true
@@ -560,4 +560,5 @@ func (v *customersView) gotEditRead(msg editReadMsg) tea.Cmd {
 // `patron --timings`.
 type loadTimings struct {
 	started, firstPage, listed, indexed, full, firstSearch time.Time
+	listedRSS, indexedRSS, fullRSS                         uint64 // resident memory then
 }

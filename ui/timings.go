@@ -3,6 +3,9 @@ package ui
 import (
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,6 +18,32 @@ type Timings struct {
 	Listed      time.Time // the whole list was read
 	SearchReady time.Time // search looked at every customer
 	FullLoad    time.Time // every customer's record was read (Loyalty, Reminders)
+
+	// The process's resident memory (bytes) when the list, search and
+	// records were in, where the system says (Linux; else 0).
+	ListedRSS, SearchRSS, FullRSS uint64
+}
+
+// rss is the process's resident memory now; peakRSS its highest so far.
+func rss() uint64     { return procStatus("VmRSS:") }
+func peakRSS() uint64 { return procStatus("VmHWM:") }
+
+// procStatus reads a kB figure of /proc/self/status, in bytes (0 where
+// there is none).
+func procStatus(field string) uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
 
 // timingsOf notes the first frame that shows the Customers list; View
@@ -33,6 +62,7 @@ func (a *App) Timings() Timings {
 	t := a.timings
 	if cv, ok := a.tabs[0].view.(*customersView); ok {
 		t.Listed, t.SearchReady, t.FullLoad = cv.timings.listed, cv.timings.indexed, cv.timings.full
+		t.ListedRSS, t.SearchRSS, t.FullRSS = cv.timings.listedRSS, cv.timings.indexedRSS, cv.timings.fullRSS
 	}
 	return t
 }
@@ -47,10 +77,19 @@ func (a *App) WriteTimings(w io.Writer) {
 		}
 		return fmt.Sprintf("%.1f ms", float64(at.Sub(t.Started).Microseconds())/1000)
 	}
+	heap := func(n uint64) string {
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprintf("   (memory %d MB)", n>>20)
+	}
 	fmt.Fprintf(w, "patron timings, from start:\n")
 	fmt.Fprintf(w, "  data file opened          %s\n", since(t.Opened))
 	fmt.Fprintf(w, "  first page of customers   %s\n", since(t.FirstFrame))
-	fmt.Fprintf(w, "  whole list read           %s\n", since(t.Listed))
-	fmt.Fprintf(w, "  search ready              %s\n", since(t.SearchReady))
-	fmt.Fprintf(w, "  every record read         %s\n", since(t.FullLoad))
+	fmt.Fprintf(w, "  whole list read           %s%s\n", since(t.Listed), heap(t.ListedRSS))
+	fmt.Fprintf(w, "  search ready              %s%s\n", since(t.SearchReady), heap(t.SearchRSS))
+	fmt.Fprintf(w, "  every record read         %s%s\n", since(t.FullLoad), heap(t.FullRSS))
+	if rss := peakRSS(); rss > 0 {
+		fmt.Fprintf(w, "  peak memory (RSS)         %d MB\n", rss>>20)
+	}
 }

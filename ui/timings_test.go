@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTimingsFollowStartUpInOrder(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.app.timings.Started = time.Now().Add(-time.Second)
+	h.app.timings.Opened = h.app.timings.Started.Add(time.Millisecond)
+	if !h.app.Timings().FirstFrame.IsZero() {
+		t.Fatal("no frame was drawn yet")
+	}
+	h.app.View()
+	tm := h.app.Timings()
+	steps := []time.Time{tm.Started, tm.Opened, tm.Listed, tm.SearchReady, tm.FullLoad, tm.FirstFrame}
+	for i, at := range steps {
+		if at.IsZero() || i > 0 && at.Before(steps[i-1]) {
+			t.Fatalf("step %d is %v: %+v", i, at, tm)
+		}
+	}
+	if _, err := os.Stat("/proc/self/status"); err == nil && (tm.ListedRSS == 0 || tm.FullRSS == 0) {
+		t.Fatalf("no memory figures: %+v", tm)
+	}
+	var out bytes.Buffer
+	h.app.WriteTimings(&out)
+	for _, want := range []string{"data file opened", "first page of customers", "whole list read", "search ready", "every record read", " ms"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("the timings do not say %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "not reached") {
+		t.Fatalf("a step is not reached:\n%s", out.String())
+	}
+}
+
+func TestTimingsSayWhatWasNotReached(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.app.timings.Started = time.Now()
+	var out bytes.Buffer
+	h.app.WriteTimings(&out) // no frame drawn
+	if !strings.Contains(out.String(), "first page of customers   not reached") {
+		t.Fatalf("timings:\n%s", out.String())
+	}
+}
