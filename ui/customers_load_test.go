@@ -174,3 +174,28 @@ func names(rows []*entry) string {
 	}
 	return strings.Join(out, ",")
 }
+
+func TestARebuiltIndexTakesInTheChangesSinceTheLast(t *testing.T) {
+	s := shopFile(t)
+	h := newHarness(t, s, 80, 24)
+	cv := h.customers()
+	old := cv.index
+	ana, _ := findByName(t, s, "Ana Lima")
+	ana.Name = "Ana Pereira"
+	if _, err := s.UpdateCustomer(ana); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	if !cv.dirty[ana.ID] {
+		t.Fatal("the change is not searched one by one")
+	}
+	// As when too many changed: build again from the entries.
+	h.run(cv.buildIndex())
+	if cv.index == old || len(cv.dirty) != 0 {
+		t.Fatalf("the index was not replaced (dirty %v)", cv.dirty)
+	}
+	h.keys("/").typeText("pereira")
+	if len(cv.rows) != 1 || cv.rows[0] != cv.byID[ana.ID] {
+		t.Fatal("the rebuilt index does not find the renamed customer's current entry")
+	}
+}
