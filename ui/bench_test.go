@@ -97,6 +97,7 @@ func BenchmarkTypingSearch100k(b *testing.B) {
 	v.loaded = true
 	v.SetSize(80, 20)
 	v.rebuild()
+	v.Update(v.buildIndex()()) // as once the list is read
 	v.Update(press("/"))
 	var run func(cmd tea.Cmd)
 	run = func(cmd tea.Cmd) {
