@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -32,25 +33,69 @@ func (c *cli) runTUI(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	started := make(chan error, 1)
-	go func() {
-		_, err := s.Snapshot("start")
-		started <- err
-	}()
+	stop := make(chan struct{})
+	snaps := &snapshotter{snap: func(reason string) error { _, err := s.Snapshot(reason); return err }}
+	snaps.start(stop, startSnapshotDelay, 24*time.Hour)
 	app := ui.New(s, ui.Options{Now: now, Version: versionString(), Started: processStart, Opened: time.Now()})
 	_, runErr := tea.NewProgram(app).Run()
 	if c.timings {
 		app.WriteTimings(c.errOut)
 	}
-	var snapErrs []error
-	if err := <-started; err != nil {
-		snapErrs = append(snapErrs, err)
-	}
-	if _, err := s.Snapshot("quit"); err != nil {
-		snapErrs = append(snapErrs, err)
-	}
-	for _, e := range snapErrs {
+	close(stop)
+	snaps.wait()
+	snaps.take("quit")
+	for _, e := range snaps.errs {
 		fmt.Fprintf(c.errOut, "patron: the automatic snapshot failed: %v\n", e)
 	}
 	return runErr
 }
+
+// startSnapshotDelay lets the first frame and the search index have the disk
+// before the start snapshot copies the whole file.
+var startSnapshotDelay = 3 * time.Second
+
+// snapshotter takes the interface's automatic snapshots: one shortly after
+// it starts and one a day while it stays open. A snapshot only reads the
+// data file; failures are told when Patron exits.
+type snapshotter struct {
+	snap func(reason string) error
+	mu   sync.Mutex
+	errs []error
+	done sync.WaitGroup
+}
+
+func (sn *snapshotter) start(stop <-chan struct{}, first, every time.Duration) {
+	sn.done.Add(1)
+	go sn.run(stop, first, every)
+}
+
+func (sn *snapshotter) run(stop <-chan struct{}, first, every time.Duration) {
+	defer sn.done.Done()
+	select {
+	case <-stop:
+		return // quitting this soon: the quit snapshot covers it
+	case <-time.After(first):
+	}
+	sn.take("start")
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			sn.take("daily")
+		}
+	}
+}
+
+func (sn *snapshotter) take(reason string) {
+	if err := sn.snap(reason); err != nil {
+		sn.mu.Lock()
+		sn.errs = append(sn.errs, err)
+		sn.mu.Unlock()
+	}
+}
+
+// wait returns once a snapshot under way has finished.
+func (sn *snapshotter) wait() { sn.done.Wait() }

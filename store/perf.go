@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/patron-crm/patron/model"
 )
@@ -420,7 +422,7 @@ func (w *wtx) putCustomerRecord(key, value []byte, c *model.Customer) error {
 // migrateCustomerList builds the list bucket from the customers, sorted
 // first so the pages are filled whole.
 func migrateCustomerList(tx *bolt.Tx) error {
-	if err := tx.DeleteBucket(bCustomerList); err != nil && err != bolt.ErrBucketNotFound {
+	if err := tx.DeleteBucket(bCustomerList); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 		return err
 	}
 	list, err := tx.CreateBucket(bCustomerList)

@@ -211,9 +211,7 @@ func TestSummaryRoundTripsAndNeverPanics(t *testing.T) {
 				FirstVisit: when(t, "fv"), LastVisit: when(t, "lv"), LastPurchase: when(t, "lp"), LastContact: when(t, "lc"),
 			},
 		}
-		for _, tag := range rapid.SliceOfN(rapid.StringN(1, 20, -1), 0, 4).Draw(t, "tags") {
-			c.Tags = append(c.Tags, tag)
-		}
+		c.Tags = append(c.Tags, rapid.SliceOfN(rapid.StringN(1, 20, -1), 0, 4).Draw(t, "tags")...)
 		var back CustomerSummary
 		if err := decodeSummary(appendSummary(nil, &c), c.ID, &back); err != nil {
 			t.Fatal(err)

@@ -96,8 +96,8 @@ func New(s *store.Store, o Options) *App {
 	a.timings.Started, a.timings.Opened = o.Started, o.Opened
 	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
 	a.addRemindersTab()
-	a.addLoyaltyTab()
 	a.addLogTab()
+	a.addLoyaltyTab()
 	a.addInsightsTab()
 	return a
 }

@@ -345,6 +345,12 @@ func TestAnySizeRendersInsideTheWindow(t *testing.T) {
 		func(h *harness) { h.keys("D") },
 		func(h *harness) { h.keys("f") },
 		func(h *harness) { h.keys("a").typeText("x").keys("ctrl+c") },
+		// Import and merge: the path, the columns with their chooser, the
+		// preview, the merge screen.
+		func(h *harness) { h.keys("i").typeText("~/contacts.vcf") },
+		func(h *harness) { h.startImport(fixture(t, "own-semicolon.csv")).keys("space") },
+		func(h *harness) { h.startImport(fixture(t, "google.csv")) },
+		func(h *harness) { h.keys("space", "space", "M") },
 		// The Reminders tab: the list, its choosers, the composer, the form.
 		func(h *harness) { h.keys("3") },
 		func(h *harness) { h.keys("3", "s") },
@@ -354,12 +360,6 @@ func TestAnySizeRendersInsideTheWindow(t *testing.T) {
 		func(h *harness) { h.keys("3", "r").typeText("an") },
 		func(h *harness) { h.keys("3", "r").typeText("ana").keys("enter", "tab").typeText("zz").keys("tab") },
 		func(h *harness) { h.keys(",", "shift+tab", "enter") },
-		// Import and merge: the path, the columns with their chooser, the
-		// preview, the merge screen.
-		func(h *harness) { h.keys("i").typeText("~/contacts.vcf") },
-		func(h *harness) { h.startImport(fixture(t, "own-semicolon.csv")).keys("space") },
-		func(h *harness) { h.startImport(fixture(t, "google.csv")) },
-		func(h *harness) { h.keys("space", "space", "M") },
 		// The interaction log: the quick log, the timeline, the Log tab.
 		func(h *harness) { h.keys("l") },
 		func(h *harness) { h.keys("l", "r").typeText("an") },

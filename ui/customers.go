@@ -751,12 +751,12 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, newReminderKey()):
 		id := e.c.ID
 		return func() tea.Msg { return newReminderMsg{customer: id} }
+	case key.Matches(msg, markKey()):
+		return v.toggleMark(e.c.ID)
 	case key.Matches(msg, redeemKey()):
 		v.askRedeem(e.c)
 	case key.Matches(msg, partnerKey()):
 		v.askPartner(e.c)
-	case key.Matches(msg, markKey()):
-		return v.toggleMark(e.c.ID)
 	case key.Matches(msg, k.Log):
 		return v.openQuickLog(e.c)
 	}

@@ -215,14 +215,6 @@ var asciiLower, asciiClass = func() (l, c [utf8.RuneSelf]byte) {
 	return
 }()
 
-// runeAt is the rune at byte i of t and its length.
-func runeAt(t []byte, i int) (rune, int) {
-	if t[i] < utf8.RuneSelf {
-		return rune(t[i]), 1
-	}
-	return utf8.DecodeRune(t[i:])
-}
-
 // classOf is 1 for a letter, 2 for a digit and 0 for anything else: a word
 // is a run of one class.
 func classOf(r rune) int {
