@@ -120,6 +120,8 @@ func TestJourneyLog(t *testing.T) {
 	// Resolve a complaint: open complaints, enter, the timeline, R.
 	tm.keys("o")
 	tm.waitFor(2*time.Second, "Showing open complaints")
+	// The filter shows at once; the complaints arrive from a background read.
+	tm.waitGone(10*time.Second, "Looking for open complaints")
 	tm.keys("g")
 	top := rowsBelow(tm.screen(), "Showing open complaints")
 	name := ""
