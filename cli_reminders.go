@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -373,37 +370,7 @@ func (c *cli) writeFile(out string, fn func(io.Writer) error) error {
 	if out == "" || out == "-" {
 		return fn(c.out)
 	}
-	if st, err := os.Stat(out); err == nil && st.IsDir() {
-		return fmt.Errorf("%s is a folder; give a file name for --out", out)
-	}
-	dir := filepath.Dir(out)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*")
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("cannot write %s: the folder %s does not exist", out, dir)
-	}
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", out, err)
-	}
-	defer os.Remove(tmp.Name()) // gone after the rename; cleans up after a failure
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := fn(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cannot write %s: %w", out, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", out, err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return fmt.Errorf("cannot write %s: %w", out, err)
-	}
-	return nil
+	return writeExportFile(out, fn)
 }
 
 func (c *cli) exportICSCmd() *cobra.Command {
