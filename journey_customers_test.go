@@ -98,7 +98,7 @@ func TestJourneyCustomers(t *testing.T) {
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-journey-%d", os.Getpid()), target: "journey"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "-s", "journey",
 		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	start := func() {
 		tm.typeText(bin)
 		tm.keys("Enter")

@@ -57,7 +57,7 @@ func TestJourneyExchange(t *testing.T) {
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-exchange-%d", os.Getpid()), target: "exchange"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "exchange", "-c", dir,
 		"-e", "PATRON_DB="+db, "-e", "HOME="+dir, "-e", "TMPDIR="+dir, "-e", "NO_COLOR=1", "sh")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	step := 0
 	shell := func(line string, want ...string) string {
 		t.Helper()

@@ -64,7 +64,7 @@ func TestJourneyInsightsTab(t *testing.T) {
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-insights-%d", os.Getpid()), target: "insights"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "45", "-s", "insights",
 		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	tm.typeText(bin)
 	tm.keys("Enter")
 	tm.waitFor(10*time.Second, "1 Customers", "5 Insights")

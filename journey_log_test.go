@@ -86,7 +86,7 @@ func TestJourneyLog(t *testing.T) {
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-journey-log-%d", os.Getpid()), target: "journey"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "35", "-s", "journey",
 		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	tm.typeText(bin)
 	tm.keys("Enter")
 	tm.waitFor(10*time.Second, "1 Customers", "2 Log", "> "+model.Sanitize(first.Name))

@@ -137,7 +137,7 @@ func TestJourneyLoyalty(t *testing.T) {
 		tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-loyalty-%d", os.Getpid()), target: "loyalty"}
 		tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30", "-s", "loyalty",
 			"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-		t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+		t.Cleanup(tm.close)
 		tm.typeText(bin + ` loyalty "Ana Lima"; echo "exit=$?"`)
 		tm.keys("Enter")
 		tm.waitFor(10*time.Second, "#1 Ana Lima: client, 50 points", "Next: supporter, with 5 more visits or 349.50 more",

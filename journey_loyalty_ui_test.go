@@ -46,7 +46,7 @@ func TestJourneyLoyaltyInTheInterface(t *testing.T) {
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-loyalty-ui-%d", os.Getpid()), target: "loyalty"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "-s", "loyalty",
 		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	tm.typeText(bin)
 	tm.keys("Enter")
 	tm.waitFor(10*time.Second, "1 Customers", "Rosa Matos", "Rung", "prospect")

@@ -38,7 +38,7 @@ func TestJourneyReminders(t *testing.T) {
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-reminders-%d", os.Getpid()), target: "reminders"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "reminders", "-c", dir,
 		"-e", "PATRON_DB="+db, "-e", "HOME="+dir, "-e", "TMPDIR="+dir, "-e", "NO_COLOR=1", "sh")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 
 	step := 0
 	// shell types a command line in the pane and waits until it has

@@ -44,7 +44,7 @@ func TestJourneyRemindersTab(t *testing.T) {
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-reminders-ui-%d", os.Getpid()), target: "remui"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-s", "remui",
 		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "-e", "NO_COLOR=1", "sh")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	start := func(args ...string) {
 		t.Helper()
 		tm.tmux("send-keys", "-t", tm.target, "clear", "Enter")

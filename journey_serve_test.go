@@ -113,7 +113,7 @@ func TestJourneyServe(t *testing.T) {
 	}
 
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-serve-journey-%d", os.Getpid()), target: "maria"}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	sshTo := func(name string) string {
 		return fmt.Sprintf("ssh -F /dev/null -p %s -i %s -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR 127.0.0.1; sleep 30",
 			port, filepath.Join(dir, name))
