@@ -33,18 +33,13 @@ const insightsWide = 110
 
 // insightsKeys are the Insights tab's keys.
 type insightsKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Open, Earlier, Later, Length, Back      key.Binding
+	moveKeys
+	Open, Earlier, Later, Length, Back key.Binding
 }
 
 func newInsightsKeys() insightsKeys {
 	return insightsKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		moveKeys: newMoveKeys("first", "last"),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "who")),
 		Earlier:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "earlier")),
 		Later:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later")),

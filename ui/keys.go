@@ -29,21 +29,16 @@ func (k globalKeys) list() []key.Binding {
 
 // listKeys are the Customers list's own keys.
 type listKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Open, Search, ClearFilter               key.Binding
-	Add, Edit, Archive, Delete              key.Binding
-	Sort, Filter, History                   key.Binding
-	Log                                     key.Binding
+	moveKeys
+	Open, Search, ClearFilter  key.Binding
+	Add, Edit, Archive, Delete key.Binding
+	Sort, Filter, History      key.Binding
+	Log                        key.Binding
 }
 
 func newListKeys() listKeys {
 	return listKeys{
-		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:         key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
-		Bottom:      key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
-		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		moveKeys:    newMoveKeys("first", "last"),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
@@ -122,18 +117,13 @@ func newBackKeys() backKeys {
 // timelineKeys act on the selected interaction while a customer's timeline
 // has the focus.
 type timelineKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Edit, Delete, Resolve                   key.Binding
+	moveKeys
+	Edit, Delete, Resolve key.Binding
 }
 
 func newTimelineKeys() timelineKeys {
 	return timelineKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		moveKeys: newMoveKeys("newest", "oldest"),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Resolve:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve")),
@@ -142,18 +132,13 @@ func newTimelineKeys() timelineKeys {
 
 // logKeys are the Log tab's keys.
 type logKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown      key.Binding
+	moveKeys
 	Open, Search, Kind, Dates, Complaints, Clear key.Binding
 }
 
 func newLogKeys() logKeys {
 	return logKeys{
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest")),
-		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest loaded")),
-		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		moveKeys:   newMoveKeys("newest", "oldest loaded"),
 		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "text")),
 		Kind:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "kind")),
@@ -191,4 +176,22 @@ func redeemKey() key.Binding {
 // partnerKey makes a customer a partner on the ladder, or no longer one.
 func partnerKey() key.Binding {
 	return key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "partner"))
+}
+
+// moveKeys are the movement keys every list and page shares, so they read
+// and behave the same in every view.
+type moveKeys struct {
+	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+}
+
+// top and bottom name where g and G go ("first", "newest").
+func newMoveKeys(top, bottom string) moveKeys {
+	return moveKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", top)),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", bottom)),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+	}
 }

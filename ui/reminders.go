@@ -77,19 +77,14 @@ func (x *reminderIndex) next(id model.ID) (model.Reminder, bool) {
 
 // reminderKeys are the Reminders tab's own keys.
 type reminderKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Open, Done, Snooze, Dismiss, Edit, New  key.Binding
-	Compose, Cards                          key.Binding
+	moveKeys
+	Open, Done, Snooze, Dismiss, Edit, New key.Binding
+	Compose, Cards                         key.Binding
 }
 
 func newReminderKeys() reminderKeys {
 	return reminderKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		moveKeys: newMoveKeys("first", "last"),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "customer")),
 		Done:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "done")),
 		Snooze:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snooze")),
