@@ -109,11 +109,7 @@ func (c *cli) listCmd() *cobra.Command {
   patron list --json --all > customers.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}
@@ -196,11 +192,7 @@ func (c *cli) settingsCmd() *cobra.Command {
 		Short: "Show the shop's settings (name, currency, time zone)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}
@@ -226,11 +218,7 @@ func (c *cli) settingsCmd() *cobra.Command {
 		Example: "  patron settings set shop_name \"Lima & Daughters\"\n  patron settings set currency EUR\n  patron settings set time_zone Europe/Lisbon",
 		Args:    exactArgs(2, "give a setting name and its value, e.g. `patron settings set currency EUR`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := c.openWrite()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openWriteSettings()
 			if err != nil {
 				return err
 			}

@@ -146,11 +146,7 @@ Days, weeks (from Monday) and months are the shop's, in its time zone.`,
 			if err != nil {
 				return fmt.Errorf("--period: %w", err)
 			}
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}

@@ -31,11 +31,7 @@ KIND is one of: ` + kindList() + `.`,
 			if !ok {
 				return fmt.Errorf("%q is not a kind of interaction; use one of: %s", kind, kindList())
 			}
-			s, err := c.openWrite()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openWriteSettings()
 			if err != nil {
 				return err
 			}

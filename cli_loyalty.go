@@ -139,11 +139,7 @@ each rung; --all lists every customer's rung and points instead.`,
   patron loyalty --all --now 2026-01-01`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}
@@ -333,11 +329,7 @@ func (c *cli) loyaltySettingsCmd() *cobra.Command {
 		Short: "Show the ladder's thresholds, the earn rate and the rewards catalogue",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			_, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}
@@ -382,11 +374,7 @@ func (c *cli) loyaltySetCmd() *cobra.Command {
   patron loyalty set earn_per 10.00`,
 		Args: exactArgs(2, "give a loyalty setting and its value, e.g. `patron loyalty set client_purchases 4`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := c.openWrite()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openWriteSettings()
 			if err != nil {
 				return err
 			}
@@ -415,11 +403,7 @@ func (c *cli) rewardCmd() *cobra.Command {
 			if remove != (len(args) == 1) {
 				return errors.New("give the reward's name and its points, e.g. `patron loyalty reward \"coffee mug\" 300`, or its name and --remove")
 			}
-			s, err := c.openWrite()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openWriteSettings()
 			if err != nil {
 				return err
 			}
@@ -478,11 +462,7 @@ patron loyalty settings.`,
   patron redeem #12 "free gift wrap" --json`,
 		Args: exactArgs(2, "name the customer and the reward, e.g. `patron redeem \"Ana Lima\" \"5.00 off\"`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := c.openWrite()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openWriteSettings()
 			if err != nil {
 				return err
 			}

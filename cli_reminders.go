@@ -54,11 +54,7 @@ add your own with "patron reminders add".`,
   patron reminders snooze birthday:12:2026 friday`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}
@@ -104,11 +100,7 @@ func (c *cli) reminderRulesCmd() *cobra.Command {
 		Short: "Show the reminder rules' settings: each rule on or off, and its numbers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			_, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}
@@ -127,11 +119,7 @@ func (c *cli) reminderRulesCmd() *cobra.Command {
   patron reminders rules set thinking_of_you off`,
 		Args: exactArgs(2, "give a rule's setting and its value, e.g. `patron reminders rules set birthday.days_before 10`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := c.openWrite()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openWriteSettings()
 			if err != nil {
 				return err
 			}
@@ -167,11 +155,7 @@ func (c *cli) reminderAddCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--repeat: %w", err)
 			}
-			s, err := c.openWrite()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openWriteSettings()
 			if err != nil {
 				return err
 			}
@@ -320,11 +304,7 @@ patron reminders done KEY.`,
   patron cards --until 2026-12-24 --out christmas.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := c.openRead()
-			if err != nil {
-				return err
-			}
-			st, err := s.Settings()
+			s, st, err := c.openReadSettings()
 			if err != nil {
 				return err
 			}

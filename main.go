@@ -149,6 +149,27 @@ func (c *cli) openWrite() (*store.Store, error) {
 	return store.Open(c.dbPath(), store.Options{Create: true, Actor: store.CurrentActor("cli"), Now: now})
 }
 
+// openReadSettings is openRead and the shop's settings, which most
+// commands need to write money, days and rules.
+func (c *cli) openReadSettings() (*store.Store, model.Settings, error) {
+	s, err := c.openRead()
+	if err != nil {
+		return nil, model.Settings{}, err
+	}
+	st, err := s.Settings()
+	return s, st, err
+}
+
+// openWriteSettings is openWrite and the shop's settings.
+func (c *cli) openWriteSettings() (*store.Store, model.Settings, error) {
+	s, err := c.openWrite()
+	if err != nil {
+		return nil, model.Settings{}, err
+	}
+	st, err := s.Settings()
+	return s, st, err
+}
+
 func (c *cli) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
