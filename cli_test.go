@@ -14,7 +14,9 @@ import (
 
 func TestMain(m *testing.M) {
 	store.RunCheckerIfAsked()
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuilt()
+	os.Exit(code)
 }
 
 // run executes the command line against db and returns stdout, stderr and the error.

@@ -20,10 +20,7 @@ func TestJourneyImportAndMergeInTheWindow(t *testing.T) {
 		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "patron")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building patron: %v\n%s", err, out)
-	}
+	bin := buildPatron(t)
 	google, err := filepath.Abs(filepath.Join("store", "exchange", "testdata", "google.csv"))
 	if err != nil {
 		t.Fatal(err)

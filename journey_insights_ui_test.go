@@ -22,10 +22,7 @@ func TestJourneyInsightsTab(t *testing.T) {
 		t.Skip("tmux is not installed, so the Insights journey cannot run; install tmux to run it")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "patron")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building patron: %v\n%s", err, out)
-	}
+	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
 	cli := func(args ...string) []byte {
 		t.Helper()

@@ -55,10 +55,7 @@ func TestJourneyLoyalty(t *testing.T) {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "patron")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building patron: %v\n%s", err, out)
-	}
+	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
 
 	loyaltyMust(t, bin, db, "add", "Ana Lima", "--email", "ana@example.com")

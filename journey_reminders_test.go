@@ -30,10 +30,7 @@ func TestJourneyReminders(t *testing.T) {
 		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "patron")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building patron: %v\n%s", err, out)
-	}
+	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-reminders-%d", os.Getpid()), target: "reminders"}
 	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "reminders", "-c", dir,

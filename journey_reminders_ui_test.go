@@ -24,10 +24,7 @@ func TestJourneyRemindersTab(t *testing.T) {
 		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "patron")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building patron: %v\n%s", err, out)
-	}
+	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
 	env := append(os.Environ(), "PATRON_DB="+db, "HOME="+dir)
 	run := func(args ...string) string {

@@ -24,10 +24,7 @@ func TestJourneyServe(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "patron")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building patron: %v\n%s", err, out)
-	}
+	bin := buildPatron(t)
 	shop := filepath.Join(dir, "shop")
 	if err := os.MkdirAll(shop, 0o700); err != nil {
 		t.Fatal(err)
