@@ -218,7 +218,10 @@ func Restore(dataFile, backup string) error {
 		return errors.New("the backup and the data file are the same file")
 	}
 	if _, err := os.Stat(backup); err != nil {
-		return fmt.Errorf("cannot read the backup %s: %w", backup, err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return says(ErrNotExist, err, fmt.Sprintf("there is no backup at %s; the backups/ folder beside the data file holds Patron's (ls it to choose one), and nothing was restored", backup))
+		}
+		return fmt.Errorf("cannot read the backup %s (%v); nothing was restored", backup, errors.Unwrap(err))
 	}
 	if err := CheckFile(backup); err != nil {
 		return says(ErrDamaged, err, fmt.Sprintf("the backup %s is not sound (%s), so nothing was restored and %s is as it was; choose another backup", backup, damageReason(err), dataFile))

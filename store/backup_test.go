@@ -391,3 +391,11 @@ func TestWriteWaitingDuringARestoreGoesToTheRestoredFile(t *testing.T) {
 		t.Fatalf("the save did not land in the new file: %q", got)
 	}
 }
+
+func TestRestoreOfAMissingBackupSaysSoPlainly(t *testing.T) {
+	s := newTestStore(t)
+	err := Restore(s.Path(), filepath.Join(t.TempDir(), "nope.db"))
+	if !errors.Is(err, ErrNotExist) || !strings.Contains(err.Error(), "there is no backup at") || strings.Contains(err.Error(), "stat ") {
+		t.Fatalf("restore of a missing backup: %v", err)
+	}
+}
