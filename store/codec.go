@@ -9,11 +9,29 @@ import (
 	"github.com/patron-crm/patron/model"
 )
 
-// valueVersion is the first byte of every stored record. Records are JSON
-// after it, so a field added by a newer Patron is ignored by an older one.
+// valueVersion is the first byte of a stored JSON record, so a field added
+// by a newer Patron is ignored by an older one. Customers and interactions
+// are written in the compact form (valueBinary, binary.go) since schema 5;
+// records written before are read as they are.
 const valueVersion = 1
 
 func encode(v any) ([]byte, error) {
+	switch t := v.(type) {
+	case *model.Customer:
+		return encodeCustomer(t), nil
+	case model.Customer:
+		return encodeCustomer(&t), nil
+	case *model.Interaction:
+		return encodeInteraction(t), nil
+	case model.Interaction:
+		return encodeInteraction(&t), nil
+	}
+	return encodeJSON(v)
+}
+
+// encodeJSON writes any record as JSON, the form of everything but
+// customers and interactions.
+func encodeJSON(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -24,6 +42,9 @@ func encode(v any) ([]byte, error) {
 func decode(b []byte, v any) error {
 	if len(b) < 2 || b[0] == 0 {
 		return fmt.Errorf("%w: a record is empty or unreadable", ErrDamaged)
+	}
+	if b[0] == valueBinary {
+		return decodeBinary(b, v)
 	}
 	if err := json.Unmarshal(b[1:], v); err != nil {
 		return fmt.Errorf("%w: a record cannot be read: %v", ErrDamaged, err)

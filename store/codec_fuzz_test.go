@@ -26,6 +26,11 @@ func storedSeeds(f *testing.F, values ...any) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		// and as files from before schema 5 hold them
+		if b, err = encodeJSON(v); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	f.Add([]byte{})
 	f.Add([]byte{valueVersion})

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/patron-crm/patron/model"
 )
 
 // CompactResult says what a compaction did.
@@ -189,7 +192,7 @@ func compactOpen(src *bolt.DB, dir string) (name string, err error) {
 	// once it is synced whole and checked.
 	dst, err := bolt.Open(name, 0o600, &bolt.Options{NoSync: true})
 	if err == nil {
-		err = guard(func() error { return bolt.Compact(dst, src, compactTxSize) })
+		err = guard(func() error { return compactCopy(dst, src, compactTxSize) })
 		if err == nil {
 			err = dst.Sync()
 		}
@@ -247,4 +250,94 @@ func (s *Store) notCompacted(err error) error {
 func (s *Store) copyNotSound(err error) error {
 	return says(ErrDamaged, err, fmt.Sprintf("the compacted copy of %s did not pass its check (%s), so it was thrown away and %s is as it was; run `patron check` on it",
 		s.path, damageReason(err), filepath.Base(s.path)))
+}
+
+// compactCopy is bolt.Compact (full pages, every bucket's sequence kept,
+// a commit every txMaxSize bytes) that also rewrites customers and
+// interactions stored as JSON before schema 5 in the compact form, which
+// is what makes an older file shrink to its new size.
+func compactCopy(dst, src *bolt.DB, txMaxSize int64) error {
+	tx, err := dst.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer func() { tx.Rollback() }()
+	var size int64
+	put := func(path [][]byte, k, v []byte, seq uint64) error {
+		if size += int64(len(k) + len(v)); size > txMaxSize {
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+			if tx, err = dst.Begin(true); err != nil {
+				return err
+			}
+			size = int64(len(k) + len(v))
+		}
+		if len(path) == 0 {
+			b, err := tx.CreateBucket(k)
+			if err != nil {
+				return err
+			}
+			return b.SetSequence(seq)
+		}
+		b := tx.Bucket(path[0])
+		for _, p := range path[1:] {
+			b = b.Bucket(p)
+		}
+		b.FillPercent = 1.0
+		if v == nil {
+			nb, err := b.CreateBucket(k)
+			if err != nil {
+				return err
+			}
+			return nb.SetSequence(seq)
+		}
+		if len(path) == 1 && len(v) > 1 && v[0] == valueVersion {
+			v = compactRecord(path[0], v)
+		}
+		return b.Put(k, v)
+	}
+	var walk func(b *bolt.Bucket, path [][]byte) error
+	walk = func(b *bolt.Bucket, path [][]byte) error {
+		return b.ForEach(func(k, v []byte) error {
+			if v != nil {
+				return put(path, k, v, 0)
+			}
+			child := b.Bucket(k)
+			if err := put(path, k, nil, child.Sequence()); err != nil {
+				return err
+			}
+			return walk(child, append(path[:len(path):len(path)], k))
+		})
+	}
+	err = src.View(func(stx *bolt.Tx) error {
+		return stx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			if err := put(nil, name, nil, b.Sequence()); err != nil {
+				return err
+			}
+			return walk(b, [][]byte{name})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// compactRecord is a JSON customer or interaction in the compact form; any
+// other record, or one that does not read, is kept as it is.
+func compactRecord(bucket, v []byte) []byte {
+	switch {
+	case bytes.Equal(bucket, bCustomers):
+		var c model.Customer
+		if decode(v, &c) == nil {
+			return encodeCustomer(&c)
+		}
+	case bytes.Equal(bucket, bInteractions):
+		var in model.Interaction
+		if decode(v, &in) == nil {
+			return encodeInteraction(&in)
+		}
+	}
+	return v
 }

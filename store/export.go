@@ -101,7 +101,7 @@ func (s *Store) eachCustomer(fn func(model.Customer) error) error {
 
 // rawPage reads up to limit records of a bucket after the key after (nil:
 // from the start), with their values without the version byte.
-func (s *Store) rawPage(bucket, after []byte, limit int) (keys, values [][]byte, err error) {
+func (s *Store) rawPage(bucket, after []byte, limit int, strip bool) (keys, values [][]byte, err error) {
 	err = s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucket).Cursor()
 		var k, v []byte
@@ -115,18 +115,31 @@ func (s *Store) rawPage(bucket, after []byte, limit int) (keys, values [][]byte,
 				return fmt.Errorf("%w: a record in %s is empty", ErrDamaged, bucket)
 			}
 			keys = append(keys, append([]byte(nil), k...))
-			values = append(values, append([]byte(nil), v[1:]...))
+			if strip {
+				v = v[1:]
+			}
+			values = append(values, append([]byte(nil), v...))
 		}
 		return nil
 	})
 	return keys, values, err
 }
 
-// eachRaw calls fn for every record of a bucket in key order, a chunk at a time.
+// eachRaw calls fn for every record of a bucket in key order, a chunk at a
+// time, with the JSON after the version byte.
 func (s *Store) eachRaw(bucket []byte, fn func(k, v []byte) error) error {
+	return s.eachValue(bucket, true, fn)
+}
+
+// eachRecord is eachRaw with whole stored values, whatever their encoding.
+func (s *Store) eachRecord(bucket []byte, fn func(k, v []byte) error) error {
+	return s.eachValue(bucket, false, fn)
+}
+
+func (s *Store) eachValue(bucket []byte, strip bool, fn func(k, v []byte) error) error {
 	var after []byte
 	for {
-		keys, values, err := s.rawPage(bucket, after, chunkSize)
+		keys, values, err := s.rawPage(bucket, after, chunkSize, strip)
 		if err != nil {
 			return err
 		}
@@ -265,10 +278,10 @@ func (s *Store) exportJSON(w io.Writer, res *ExportResult) error {
 	if err != nil {
 		return err
 	}
-	err = s.eachRaw(bInteractions, func(_, v []byte) error {
+	err = s.eachRecord(bInteractions, func(_, v []byte) error {
 		var in model.Interaction
-		if err := json.Unmarshal(v, &in); err != nil {
-			return fmt.Errorf("%w: an interaction cannot be read: %v", ErrDamaged, err)
+		if err := decode(v, &in); err != nil {
+			return err
 		}
 		res.Interactions++
 		return jw.Interaction(in)

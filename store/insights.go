@@ -315,6 +315,9 @@ func sniffKind(v []byte) (model.Kind, bool) {
 // does not know (a newer Patron's), an escaped category, a value of an
 // unexpected type.
 func scanRecord(v []byte, in *model.Interaction, stop func(model.Kind) bool) bool {
+	if len(v) > 1 && v[0] == valueBinary {
+		return scanBinary(v, in, stop)
+	}
 	if len(v) < 2 || v[0] != valueVersion {
 		return false
 	}

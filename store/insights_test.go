@@ -202,15 +202,32 @@ func TestScanRecordAgreesWithJSON(t *testing.T) {
 		if rapid.Bool().Draw(t, "resolvedAt") {
 			in.ResolvedAt = time.Unix(rapid.Int64Range(0, 4e9).Draw(t, "rat"), rapid.Int64Range(0, 1e9-1).Draw(t, "ns")).In(time.FixedZone("x", 3600))
 		}
-		v, err := encode(in)
+		// The compact form, which Patron writes now, is always read.
+		var want, got model.Interaction
+		b := encodeInteraction(&in)
+		if err := decode(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !scanRecord(b, &got, func(model.Kind) bool { return false }) {
+			t.Fatal("a compact record was handed back")
+		}
+		if got.Kind != want.Kind || got.Amount != want.Amount || got.Score != want.Score || got.Category != want.Category ||
+			got.Resolved != want.Resolved || !got.ResolvedAt.Equal(want.ResolvedAt) {
+			t.Fatalf("read %+v from the compact form, decoded %+v", got, want)
+		}
+		if k, ok := sniffKind(b); !ok || k != in.Kind {
+			t.Fatalf("sniffed %q %v in the compact form, want %q", k, ok, in.Kind)
+		}
+		// JSON, which files from before schema 5 hold.
+		v, err := encodeJSON(in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want model.Interaction
+		want = model.Interaction{}
 		if err := decode(v, &want); err != nil {
 			t.Fatal(err)
 		}
-		var got model.Interaction
+		got = model.Interaction{}
 		ok := scanRecord(v, &got, func(model.Kind) bool { return false })
 		quoted, _ := json.Marshal(in.Category)
 		if plain := string(quoted) == `"`+in.Category+`"`; plain && !ok {

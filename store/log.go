@@ -199,7 +199,7 @@ func (s *Store) OpenComplaints(after model.ID) (entries []LogEntry, next model.I
 				return nil
 			}
 			// The list is left out of records without one.
-			if !bytes.Contains(v, []byte(`"open_complaint_list":`)) {
+			if !mayHaveOpenComplaints(v) {
 				continue
 			}
 			var c model.Customer
@@ -340,6 +340,10 @@ func customerName(raw []byte) string {
 	if len(raw) < 2 {
 		return ""
 	}
+	if raw[0] == valueBinary {
+		name, _ := nameOfBinary(raw)
+		return name
+	}
 	if i := bytes.Index(raw, []byte(`"name":"`)); i >= 0 {
 		start := i + len(`"name":`)
 		for j := start + 1; j < len(raw); j++ {
@@ -366,6 +370,13 @@ func customerName(raw []byte) string {
 // JSON Patron writes, `"kind":"` can only be the key: a quote inside a
 // text is escaped. false when the record is not in that form.
 func rawKind(raw []byte) (model.Kind, bool) {
+	if len(raw) > 1 && raw[0] == valueBinary {
+		if raw[1] != recInteraction {
+			return "", false
+		}
+		r, ok := binaryField(raw, tiKind)
+		return model.Kind(r.str()), ok && r.wire == wireBytes
+	}
 	i := bytes.Index(raw, []byte(`"kind":"`))
 	if i < 0 {
 		return "", false

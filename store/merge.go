@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -254,7 +253,7 @@ func (s *Store) MergeCustomers(survivor, other model.ID, picks map[string]string
 		needle := []byte(`"referred":` + strconv.FormatUint(uint64(other), 10))
 		var referrals []model.Interaction
 		err = w.tx.Bucket(bInteractions).ForEach(func(k, v []byte) error {
-			if !bytes.Contains(v, needle) {
+			if !mayName(v, needle, tiReferred, other) {
 				return nil
 			}
 			var in model.Interaction
@@ -282,7 +281,7 @@ func (s *Store) MergeCustomers(survivor, other model.ID, picks map[string]string
 		needle = []byte(`"referred_by":` + strconv.FormatUint(uint64(other), 10))
 		var referred []model.Customer
 		err = w.tx.Bucket(bCustomers).ForEach(func(k, v []byte) error {
-			if !bytes.Contains(v, needle) {
+			if !mayName(v, needle, tcReferredBy, other) {
 				return nil
 			}
 			var c model.Customer

@@ -303,6 +303,9 @@ func summaryFromRecord(v []byte) (CustomerSummary, error) {
 	if len(v) < 2 || v[0] == 0 {
 		return CustomerSummary{}, fmt.Errorf("%w: a record is empty or unreadable", ErrDamaged)
 	}
+	if v[0] == valueBinary {
+		return summaryFromBinary(v)
+	}
 	var f summaryFields
 	if err := json.Unmarshal(v[1:], &f); err != nil {
 		return CustomerSummary{}, fmt.Errorf("%w: a record cannot be read: %v", ErrDamaged, err)
@@ -322,6 +325,9 @@ func summaryFromRecord(v []byte) (CustomerSummary, error) {
 // nameOfRecord is the name in a stored customer record, for finding its
 // list key; the name is near the start, so only that much is read.
 func nameOfRecord(v []byte) (string, error) {
+	if len(v) > 1 && v[0] == valueBinary {
+		return nameOfBinary(v)
+	}
 	const lead = `{"id":`
 	if len(v) > 1 && bytes.HasPrefix(v[1:], []byte(lead)) {
 		// {"id":123,"name":"..." : read just the name when it is plain.

@@ -36,7 +36,7 @@ var (
 )
 
 // SchemaVersion is the layout this Patron writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // schema1Buckets are the buckets of the first layout; later steps add theirs.
 var schema1Buckets = [][]byte{bMeta, bCustomers, bInteractions, bByTime, bInterIDs, bReminders, bDecisions, bSettings, bChanges}
@@ -56,6 +56,12 @@ var migrations = []migration{
 	// A step after this one that rewrites customer records outside a wtx
 	// must rebuild the list too (migrateCustomerList, store/perf.go).
 	{to: 4, name: "list customers by name with a compact summary", run: migrateCustomerList},
+	// Customers and interactions are written in the compact form from now
+	// on (binary.go), which an older Patron cannot read: the version tells
+	// it so. Records already written stay JSON until they next change, or
+	// until `patron compact` rewrites them all: rewriting here would grow
+	// the file by a copy of itself, as bbolt never gives space back.
+	{to: 5, name: "write customers and interactions in a compact form", run: func(*bolt.Tx) error { return nil }},
 }
 
 func initSchema(tx *bolt.Tx, now time.Time) error {

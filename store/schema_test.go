@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -194,7 +195,7 @@ func TestSchema1FixtureMigratesToCurrent(t *testing.T) {
 			if name == string(bMeta) && k == string(kSchema) {
 				continue
 			}
-			if migrated[name][k] != v {
+			if migrated[name][k] != v && !sameStoredRecord(t, name, v, migrated[name][k]) {
 				t.Errorf("the migration changed %s/%q", name, k)
 			}
 		}
@@ -405,4 +406,23 @@ func TestMigrationFailingAtALaterStepKeepsTheEarlierOnes(t *testing.T) {
 	if v := rawSchemaVersion(t, rawFile(t, path)); v != SchemaVersion {
 		t.Fatalf("after the retry the file is at %d", v)
 	}
+}
+
+// sameStoredRecord reports whether two stored customers or interactions hold the
+// same record, in whichever encoding: migrations may rewrite one compactly.
+func sameStoredRecord(t *testing.T, bucket, a, b string) bool {
+	t.Helper()
+	var x, y any
+	switch bucket {
+	case string(bCustomers):
+		x, y = new(model.Customer), new(model.Customer)
+	case string(bInteractions):
+		x, y = new(model.Interaction), new(model.Interaction)
+	default:
+		return false
+	}
+	if decode([]byte(a), x) != nil || decode([]byte(b), y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
