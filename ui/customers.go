@@ -58,7 +58,7 @@ func (f listFilter) String() string {
 	return strings.Join(parts, ", ")
 }
 
-func (f listFilter) passes(c *model.Customer) bool {
+func (f listFilter) passes(c *listCustomer) bool {
 	switch f.status {
 	case "":
 		if !c.Active() {
@@ -435,7 +435,7 @@ func (v *customersView) put(c model.Customer) {
 	e := newEntry(c)
 	e.seq = int(v.putSeq.Add(1))
 	v.byID[c.ID] = e
-	v.tally(&c, 1)
+	v.tally(&e.c, 1)
 	if v.detail.id == c.ID {
 		v.detail.c = c
 	}
@@ -459,7 +459,7 @@ func (v *customersView) remove(id model.ID) {
 }
 
 // tally keeps the footer's counts as customers come and go.
-func (v *customersView) tally(c *model.Customer, d int) {
+func (v *customersView) tally(c *listCustomer, d int) {
 	switch {
 	case c.Active():
 		v.active += d
@@ -738,27 +738,27 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		return v.openDetail(e.c.ID, screenList)
 	case key.Matches(msg, k.Edit):
-		if !e.full {
+		if e.rec == nil {
 			return v.editWhenRead(e.c.ID) // the list holds only a summary yet
 		}
-		return v.openForm(e.c, false, screenList)
+		return v.openForm(*e.rec, false, screenList)
 	case key.Matches(msg, k.Archive):
-		v.askArchive(e.c)
+		v.askArchive(e.customer())
 	case key.Matches(msg, k.Delete):
-		v.askDelete(e.c)
+		v.askDelete(e.customer())
 	case key.Matches(msg, k.History):
-		return v.openHistory(e.c, screenList)
+		return v.openHistory(e.customer(), screenList)
 	case key.Matches(msg, newReminderKey()):
 		id := e.c.ID
 		return func() tea.Msg { return newReminderMsg{customer: id} }
 	case key.Matches(msg, markKey()):
 		return v.toggleMark(e.c.ID)
 	case key.Matches(msg, redeemKey()):
-		v.askRedeem(e.c)
+		v.askRedeem(e.customer())
 	case key.Matches(msg, partnerKey()):
-		v.askPartner(e.c)
+		v.askPartner(e.customer())
 	case key.Matches(msg, k.Log):
-		return v.openQuickLog(e.c)
+		return v.openQuickLog(e.customer())
 	}
 	return nil
 }
@@ -998,13 +998,13 @@ func (v *customersView) FullHelp() [][]key.Binding {
 
 // archiveKey says "restore" when the customer at hand is archived.
 func (v *customersView) archiveKey(b key.Binding) key.Binding {
-	var c *model.Customer
+	active := true
 	if v.screen == screenDetail {
-		c = &v.detail.c
+		active = v.detail.c.Active()
 	} else if e := v.selected(); e != nil {
-		c = &e.c
+		active = e.c.Active()
 	}
-	if c != nil && !c.Active() {
+	if !active {
 		b.SetHelp(b.Help().Key, "restore")
 	}
 	return b

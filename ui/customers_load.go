@@ -35,22 +35,6 @@ const (
 	indexStale = 2000
 )
 
-// entry is one loaded customer with what sorting needs precomputed. Until
-// the second pass reads their record, c holds only the summary's fields
-// (full is false): enough to draw a row, search, archive or delete, not to
-// edit. Entries are never changed once made (a change makes a new one), so
-// a tea.Cmd may read them while the list moves on.
-type entry struct {
-	c        model.Customer
-	sortName string
-	full     bool
-	seq      int // customersView.putSeq when put by a refresh or a save
-}
-
-func newEntry(c model.Customer) *entry {
-	return &entry{c: c, sortName: sortNameOf(c.Name), full: true}
-}
-
 type (
 	// listPageMsg is a page of the first pass, made into entries off the
 	// update loop (one allocation for the page's entries).
@@ -109,8 +93,8 @@ func (v *customersView) startLoad() tea.Cmd {
 	v.timings.started = time.Now()
 	reqSeq, b := int(v.putSeq.Load()), v.builder
 	page := v.c.do(func(s *store.Store) tea.Msg {
-		page, next, err := s.CustomerList(nil, firstPageSize)
-		return listPageMsg{gen: gen, first: true, reqSeq: reqSeq, entries: summaryEntries(page, b, 0), next: next, err: err}
+		page, err := s.CustomerListPage(nil, firstPageSize)
+		return listPageMsg{gen: gen, first: true, reqSeq: reqSeq, entries: summaryEntries(&page, b, 0), next: page.Next, err: err}
 	})
 	count := v.c.do(func(s *store.Store) tea.Msg {
 		n, err := s.ListCount()
@@ -135,20 +119,20 @@ func (v *customersView) readList(after store.ListCursor) tea.Cmd {
 			defer close(pages)
 			for after != nil {
 				reqSeq := int(seq.Load())
-				page, next, err := s.CustomerList(after, listPageSize)
-				msg := listPageMsg{gen: gen, reqSeq: reqSeq, next: next, err: err}
+				page, err := s.CustomerListPage(after, listPageSize)
+				msg := listPageMsg{gen: gen, reqSeq: reqSeq, next: page.Next, err: err}
 				if err == nil {
-					msg.entries = summaryEntries(page, b, total)
+					msg.entries = summaryEntries(&page, b, total)
 				}
 				select {
 				case pages <- msg:
 				case <-stop:
 					return
 				}
-				if err != nil || len(page) == 0 {
+				if err != nil || len(page.Summaries) == 0 {
 					return
 				}
-				after = next
+				after = page.Next
 			}
 		}()
 		return nextPage(pages)()
@@ -168,12 +152,13 @@ func nextPage(pages <-chan listPageMsg) tea.Cmd {
 // summaryEntries makes a page of summaries into entries, in one slice,
 // and adds them to the search index being built (total, when known, sizes
 // it once).
-func summaryEntries(page []store.CustomerSummary, b *indexBuilder, total int) []entry {
-	out := make([]entry, len(page))
-	docs := make([]searchDoc, len(page))
-	for i := range page {
-		out[i] = entry{c: page[i].Customer(), sortName: sortNameOf(page[i].Name)}
+func summaryEntries(page *store.ListPage, b *indexBuilder, total int) []entry {
+	out := make([]entry, len(page.Summaries))
+	docs := make([]searchDoc, len(out))
+	for i := range out {
+		out[i] = entry{c: listOfSummary(&page.Summaries[i]), sortName: page.SortNames[i]}
 		docs[i] = entryDoc(&out[i])
+		b.entries = append(b.entries, &out[i])
 	}
 	b.grow(total)
 	b.add(docs)
@@ -288,7 +273,7 @@ func (v *customersView) finishIndex() tea.Cmd {
 	b, entries, gen := v.builder, v.listed, v.loadGen
 	v.builder, v.listed, v.indexing = nil, nil, true
 	return func() tea.Msg {
-		idx := b.finish()
+		idx := b.finish(entryFields(b.entries))
 		pos := make(map[model.ID]int32, len(entries))
 		for i, id := range idx.ids {
 			pos[id] = int32(i)
@@ -381,13 +366,36 @@ func (v *customersView) buildIndex() tea.Cmd {
 		slices.SortFunc(snapshot, func(a, b *entry) int {
 			return cmp.Or(strings.Compare(a.sortName, b.sortName), cmp.Compare(a.c.ID, b.c.ID))
 		})
-		docs := make([]searchDoc, len(snapshot))
+		b := newIndexBuilder(len(snapshot))
 		pos := make(map[model.ID]int32, len(snapshot))
+		var docs [1]searchDoc
 		for i, e := range snapshot {
-			docs[i] = entryDoc(e)
+			docs[0] = entryDoc(e)
+			b.add(docs[:])
 			pos[e.c.ID] = int32(i)
 		}
-		return indexMsg{gen: gen, index: newCustomerSearch(docs), entries: snapshot, pos: pos}
+		// The index reads its customers' text from its own copy of the
+		// snapshot: the view changes the snapshot's places as records come.
+		return indexMsg{gen: gen, index: b.finish(entryFields(slices.Clone(snapshot))), entries: snapshot, pos: pos}
+	}
+}
+
+// entryFields reads the search's fields of the entries, by place; the
+// slice must not change while the index is used.
+func entryFields(entries []*entry) func(p, f int) string {
+	return func(p, f int) string {
+		c := &entries[p].c
+		switch f {
+		case inName:
+			return c.Name
+		case inPhone:
+			return c.Phone
+		case inEmail:
+			return c.Email
+		case inTags:
+			return strings.Join(c.Tags, ", ")
+		}
+		return notesField(c.Preferences, c.Notes)
 	}
 }
 
@@ -415,7 +423,7 @@ func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
 	v.dirty, v.nextDirty = v.nextDirty, nil
 	var cmds []tea.Cmd
 	if v.timings.indexed.IsZero() {
-		v.timings.indexed, v.timings.indexedRSS = time.Now(), rss()
+		v.timings.indexed, v.timings.indexedRSS, v.timings.indexedPeak = time.Now(), rss(), peakRSS()
 	}
 	if !v.reading {
 		v.reading = true
@@ -509,7 +517,7 @@ func (v *customersView) rowsFromHits() {
 		var e *entry
 		var st model.Status
 		if byPlace && h.pos >= 0 {
-			e, st = v.indexed[h.pos], v.index.status[h.pos]
+			e, st = v.indexed[h.pos], v.index.statusAt(int(h.pos))
 		} else if e = v.byID[h.id]; e != nil {
 			st = e.c.Status
 		}
@@ -561,4 +569,5 @@ func (v *customersView) gotEditRead(msg editReadMsg) tea.Cmd {
 type loadTimings struct {
 	started, firstPage, listed, indexed, full, firstSearch time.Time
 	listedRSS, indexedRSS, fullRSS                         uint64 // resident memory then
+	indexedPeak                                            uint64 // the most resident memory up to search ready
 }

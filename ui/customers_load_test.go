@@ -69,8 +69,8 @@ func TestTheListLoadsByNameThenEveryRecord(t *testing.T) {
 	msg := firstPageNow(t, cv)
 	_, next := cv.Update(msg)
 	// The first page is the first names in order, drawn as summaries.
-	if len(cv.rows) != firstPageSize || cv.rows[0].c.Name != "Customer 1,000" || cv.rows[0].full {
-		t.Fatalf("first page: %d rows, first %q full=%v", len(cv.rows), cv.rows[0].c.Name, cv.rows[0].full)
+	if len(cv.rows) != firstPageSize || cv.rows[0].c.Name != "Customer 1,000" || cv.rows[0].rec != nil {
+		t.Fatalf("first page: %d rows, first %q full=%v", len(cv.rows), cv.rows[0].c.Name, cv.rows[0].rec != nil)
 	}
 	if !cv.loading {
 		t.Fatal("the records are not read yet, so the tab is still loading")
@@ -80,7 +80,7 @@ func TestTheListLoadsByNameThenEveryRecord(t *testing.T) {
 		t.Fatalf("after loading: loading=%v index=%v %d loaded", cv.loading, cv.index != nil, len(cv.byID))
 	}
 	for _, e := range cv.rows {
-		if !e.full || cv.byID[e.c.ID] != e || e.c.Address == "" {
+		if e.rec == nil || cv.byID[e.c.ID] != e || e.rec.Address == "" {
 			t.Fatalf("row %q is not the whole record", e.c.Name)
 		}
 	}
@@ -100,7 +100,7 @@ func TestEditFromTheListReadsTheWholeRecordFirst(t *testing.T) {
 	cv := h.customers()
 	// As while the records are still being read: the entry is a summary.
 	e := cv.byID[ana.ID]
-	cv.byID[ana.ID] = &entry{c: model.Customer{ID: e.c.ID, Name: e.c.Name}, sortName: e.sortName}
+	cv.byID[ana.ID] = &entry{c: listCustomer{ID: e.c.ID, Name: e.c.Name}, sortName: e.sortName}
 	cv.rebuild()
 	h.keys("e")
 	if cv.screen != screenForm || cv.form == nil {

@@ -289,7 +289,7 @@ func snapshotCustomers(src *customersView) []*model.Customer {
 	out := make([]*model.Customer, 0, len(src.ids))
 	for _, id := range src.ids {
 		if e := src.byID[id]; e != nil {
-			out = append(out, &e.c)
+			out = append(out, e.record())
 		}
 	}
 	return out
@@ -1131,7 +1131,7 @@ func (v *insightsView) behindLine(id model.ID, selected bool, w int) string {
 	e := v.src.byID[id]
 	name, note := fmt.Sprintf("#%d", id), "no longer in the file"
 	if e != nil {
-		c := e.c
+		c := e.record()
 		name = clean(c.Name)
 		switch {
 		case c.Status == model.StatusLost:

@@ -164,7 +164,7 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 	snapshot := make([]*model.Customer, 0, len(src.ids))
 	for _, id := range src.ids {
 		if e := src.byID[id]; e != nil && e.c.Active() {
-			snapshot = append(snapshot, &e.c)
+			snapshot = append(snapshot, e.record())
 		}
 	}
 	ls := st.Loyalty
@@ -314,7 +314,7 @@ func (v *loyaltyView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // customer is the selected row's customer as the Customers tab holds them.
 func (v *loyaltyView) customer(row loyaltyRow) model.Customer {
 	if e := v.src.byID[row.id]; e != nil {
-		return e.c
+		return e.customer()
 	}
 	return model.Customer{ID: row.id, Name: row.name, Stats: model.Stats{Points: row.points}}
 }
@@ -806,11 +806,11 @@ func (a *App) addLoyaltyTab() {
 // rungCell is the Customers list's rung column: where the customer stands
 // today, worked out from their record.
 func rungCell(v *customersView, e *entry) string {
-	if !e.full && !e.c.Partner {
+	if e.rec == nil && !e.c.Partner {
 		return "…" // only the summary is read yet: the rung needs the record
 	}
 	st := v.c.settings
-	return model.RungOf(e.c, st.Loyalty, v.c.now(), st.Location()).String()
+	return model.RungOf(*e.record(), st.Loyalty, v.c.now(), st.Location()).String()
 }
 
 // ---- the Loyalty section of Settings ----

@@ -646,7 +646,7 @@ func TestTheLadderIsWorkedOutAgainWhenTheListIsReadAgain(t *testing.T) {
 
 func TestTheRungColumnWaitsForTheWholeRecord(t *testing.T) {
 	h := newHarness(t, shopFile(t), 80, 24)
-	summary := &entry{c: model.Customer{ID: 99, Name: "Rui", Stats: model.Stats{Purchases: 3, Points: 40}}}
+	summary := &entry{c: listCustomer{ID: 99, Name: "Rui", Stats: listStats{Points: 40}}}
 	if got := rungCell(h.customers(), summary); got != "…" {
 		t.Fatalf("a summary's rung = %q; its per-day facts are not read yet", got)
 	}

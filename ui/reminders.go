@@ -37,7 +37,7 @@ func (v *customersView) bookErr() string { return v.loadErr }
 func (v *customersView) bookSnapshot() []*model.Customer {
 	out := make([]*model.Customer, 0, len(v.ids))
 	for _, id := range v.ids {
-		out = append(out, &v.byID[id].c)
+		out = append(out, v.byID[id].record())
 	}
 	return out
 }
@@ -47,7 +47,7 @@ func (v *customersView) bookCustomer(id model.ID) (*model.Customer, bool) {
 	if e == nil {
 		return nil, false
 	}
-	return &e.c, true
+	return e.record(), true
 }
 
 // reminderIndex is the latest evaluation by customer, for the Customers

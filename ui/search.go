@@ -98,10 +98,16 @@ type searchDoc struct {
 // docOf is what a search looks at in a customer: the notes field holds the
 // preferences and the notes.
 func docOf(id model.ID, name, phone, email string, tags []string, prefs, notes string) searchDoc {
+	return searchDoc{id: id, fields: [searchFields]string{name, phone, email, strings.Join(tags, ", "), notesField(prefs, notes)}}
+}
+
+// notesField is the notes field a search looks in: the preferences and
+// the notes.
+func notesField(prefs, notes string) string {
 	if prefs != "" {
-		notes = strings.TrimSpace(prefs + " · " + notes)
+		return strings.TrimSpace(prefs + " · " + notes)
 	}
-	return searchDoc{id: id, fields: [searchFields]string{name, phone, email, strings.Join(tags, ", "), notes}}
+	return notes
 }
 
 // searchHit is one customer a search found: how well, and the field to show
@@ -120,18 +126,30 @@ type searchHit struct {
 // picks out; phone numbers are one string of digits scanned as a whole.
 // It is built once from a snapshot and never changed, so searches run in
 // tea.Cmds while the list moves on; customers changed since come along as
-// extra documents, matched one by one.
+// extra documents, matched one by one. It keeps no copy of the customers'
+// text: a term with punctuation in it, checked against whole fields, reads
+// them through field from the customers' own (at 100,000 customers a
+// folded copy was 10 MB).
 type customerSearch struct {
-	ids    []model.ID     // place -> customer, in the list's name order
-	status []model.Status // place -> their status when the index was built
-	text   []byte         // every customer's folded fields, one after another
-	off    []uint32       // where customer i's field f starts: off[i*searchFields+f]
-	words  []string       // distinct folded words, sorted
-	start  []uint32       // postings of words[w] are post[start[w]:start[w+1]]
-	post   []uint32       // place<<4 | field<<1 | first word of the field
-	phone  []byte         // every phone number's digits, each ending in a 0 byte
-	phOff  []uint32       // where customer i's digits start in phone
-	pool   sync.Pool      // []uint8 of len(ids), for the searches in flight
+	ids      []model.ID             // place -> customer, in the list's name order
+	status   []uint8                // place -> their status when the index was built, into statuses
+	statuses []model.Status         // the statuses seen, the first 255 of them
+	other    map[int32]model.Status // the status at a place when there were more
+	raw      func(p, f int) string  // customer p's field f as written
+	words    []string               // distinct folded words, sorted
+	start    []uint32               // postings of words[w] are post[start[w]:start[w+1]]
+	post     []uint32               // place<<4 | field<<1 | first word of the field
+	phone    []byte                 // every phone number's digits, each ending in a 0 byte
+	phOff    []uint32               // where customer i's digits start in phone
+	pool     sync.Pool              // []uint8 of len(ids), for the searches in flight
+}
+
+// statusAt is the status of the customer at place p when the index was built.
+func (s *customerSearch) statusAt(p int) model.Status {
+	if c := s.status[p]; c < 255 {
+		return s.statuses[c]
+	}
+	return s.other[int32(p)]
 }
 
 // foldRune lowers a rune and drops a Latin letter's accent, so "Zoë" is
@@ -291,7 +309,7 @@ func appendDigits(b []byte, s string) []byte {
 func newCustomerSearch(docs []searchDoc) *customerSearch {
 	b := newIndexBuilder(len(docs))
 	b.add(docs)
-	return b.finish()
+	return b.finish(func(p, f int) string { return docs[p].fields[f] })
 }
 
 // indexBuilder makes a customerSearch a page of customers at a time, so
@@ -302,16 +320,17 @@ type indexBuilder struct {
 	dict  map[string]uint32
 	last  []uint32 // per word: the last place|field it was seen in, +1
 	pairs []uint64 // word id << 32 | posting, in the order seen
+	fold  []byte   // one field folded, reused
+	// entries are the customers added, when added as entries (addEntries).
+	entries []*entry
 }
 
 func newIndexBuilder(n int) *indexBuilder {
 	return &indexBuilder{
 		s: &customerSearch{
 			ids:    make([]model.ID, 0, n),
-			status: make([]model.Status, 0, n),
-			off:    make([]uint32, 0, n*searchFields+1),
+			status: make([]uint8, 0, n),
 			phOff:  make([]uint32, 0, n+1),
-			text:   make([]byte, 0, 80*n),
 			phone:  make([]byte, 0, 12*n),
 		},
 		dict:  map[string]uint32{},
@@ -327,11 +346,10 @@ func (b *indexBuilder) grow(n int) {
 	}
 	s.ids = slices.Grow(s.ids, max(0, n-len(s.ids)))
 	s.status = slices.Grow(s.status, max(0, n-len(s.status)))
-	s.off = slices.Grow(s.off, max(0, n*searchFields+1-len(s.off)))
 	s.phOff = slices.Grow(s.phOff, max(0, n+1-len(s.phOff)))
-	s.text = slices.Grow(s.text, max(0, 80*n-len(s.text)))
 	s.phone = slices.Grow(s.phone, max(0, 12*n-len(s.phone)))
 	b.pairs = slices.Grow(b.pairs, max(0, 12*n-len(b.pairs)))
+	b.entries = slices.Grow(b.entries, max(0, n-len(b.entries)))
 }
 
 // add indexes docs at the next places.
@@ -341,15 +359,13 @@ func (b *indexBuilder) add(docs []searchDoc) {
 		d := &docs[i]
 		p := len(s.ids)
 		s.ids = append(s.ids, d.id)
-		s.status = append(s.status, d.status)
+		s.status = append(s.status, s.statusCode(p, d.status))
 		for f := range searchFields {
-			s.off = append(s.off, uint32(len(s.text)))
 			if f == inPhone {
 				continue // searched as digits, below
 			}
-			from := len(s.text)
-			s.text = appendFold(s.text, d.fields[f], nil)
-			eachWord(s.text[from:], func(w []byte, first bool) {
+			b.fold = appendFold(b.fold[:0], d.fields[f], nil)
+			eachWord(b.fold, func(w []byte, first bool) {
 				id, ok := b.dict[string(w)]
 				if !ok {
 					id = uint32(len(b.last))
@@ -375,10 +391,11 @@ func (b *indexBuilder) add(docs []searchDoc) {
 }
 
 // finish sorts the words and counts every word's postings into place; the
-// builder is spent.
-func (b *indexBuilder) finish() *customerSearch {
+// builder is spent. raw gives the fields as written of the customers added,
+// by place, for as long as the index is used (it must not change).
+func (b *indexBuilder) finish(raw func(p, f int) string) *customerSearch {
 	s := b.s
-	s.off = append(s.off, uint32(len(s.text)))
+	s.raw = raw
 	s.phOff = append(s.phOff, uint32(len(s.phone)))
 	s.words = make([]string, 0, len(b.dict))
 	for w := range b.dict {
@@ -410,10 +427,21 @@ func (b *indexBuilder) finish() *customerSearch {
 // sortNameOf is the list's sort key of a name.
 func sortNameOf(name string) string { return strings.ToLower(clean(name)) }
 
-// field is customer p's folded field f.
-func (s *customerSearch) field(p, f int) []byte {
-	i := p*searchFields + f
-	return s.text[s.off[i]:s.off[i+1]]
+// statusCode is the code of st in the index, noting it at place p when
+// there are already 255 others.
+func (s *customerSearch) statusCode(p int, st model.Status) uint8 {
+	if i := slices.Index(s.statuses, st); i >= 0 {
+		return uint8(i)
+	}
+	if len(s.statuses) < 255 {
+		s.statuses = append(s.statuses, st)
+		return uint8(len(s.statuses) - 1)
+	}
+	if s.other == nil {
+		s.other = map[int32]model.Status{}
+	}
+	s.other[int32(p)] = st
+	return 255
 }
 
 // searchTerm is one word of the query, folded.
@@ -839,10 +867,12 @@ func (s *customerSearch) putBytes(b []uint8) { s.pool.Put(&b) }
 // term t; a term that is more than one word is checked against the whole
 // field text.
 func (s *customerSearch) postings(w int, t *searchTerm, k matchKind, put func(p int, sc uint8, f int)) {
+	var fold []byte
 	for _, v := range s.post[s.start[w]:s.start[w+1]] {
 		p, f, first := int(v>>4), int(v>>1&7), v&1 == 1
 		if !t.simple {
-			kk, fw := matchText(s.field(p, f), t, f)
+			fold = appendFold(fold[:0], s.raw(p, f), nil)
+			kk, fw := matchText(fold, t, f)
 			put(p, termScore(kk, f, fw), f)
 			continue
 		}

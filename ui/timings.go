@@ -22,6 +22,9 @@ type Timings struct {
 	// The process's resident memory (bytes) when the list, search and
 	// records were in, where the system says (Linux; else 0).
 	ListedRSS, SearchRSS, FullRSS uint64
+	// The most resident memory up to search ready: the list and its
+	// search, before the records are read.
+	SearchPeakRSS uint64
 }
 
 // rss is the process's resident memory now; peakRSS its highest so far.
@@ -63,6 +66,7 @@ func (a *App) Timings() Timings {
 	if cv, ok := a.tabs[0].view.(*customersView); ok {
 		t.Listed, t.SearchReady, t.FullLoad = cv.timings.listed, cv.timings.indexed, cv.timings.full
 		t.ListedRSS, t.SearchRSS, t.FullRSS = cv.timings.listedRSS, cv.timings.indexedRSS, cv.timings.fullRSS
+		t.SearchPeakRSS = cv.timings.indexedPeak
 	}
 	return t
 }
@@ -88,6 +92,9 @@ func (a *App) WriteTimings(w io.Writer) {
 	fmt.Fprintf(w, "  first page of customers   %s\n", since(t.FirstFrame))
 	fmt.Fprintf(w, "  whole list read           %s%s\n", since(t.Listed), heap(t.ListedRSS))
 	fmt.Fprintf(w, "  search ready              %s%s\n", since(t.SearchReady), heap(t.SearchRSS))
+	if t.SearchPeakRSS > 0 {
+		fmt.Fprintf(w, "  peak memory, list+search  %d MB\n", t.SearchPeakRSS>>20)
+	}
 	fmt.Fprintf(w, "  every record read         %s%s\n", since(t.FullLoad), heap(t.FullRSS))
 	if rss := peakRSS(); rss > 0 {
 		fmt.Fprintf(w, "  peak memory (RSS)         %d MB\n", rss>>20)

@@ -23,7 +23,7 @@ func TestTimingsFollowStartUpInOrder(t *testing.T) {
 			t.Fatalf("step %d is %v: %+v", i, at, tm)
 		}
 	}
-	if _, err := os.Stat("/proc/self/status"); err == nil && (tm.ListedRSS == 0 || tm.FullRSS == 0) {
+	if _, err := os.Stat("/proc/self/status"); err == nil && (tm.ListedRSS == 0 || tm.FullRSS == 0 || tm.SearchPeakRSS < tm.SearchRSS) {
 		t.Fatalf("no memory figures: %+v", tm)
 	}
 	var out bytes.Buffer
@@ -32,6 +32,9 @@ func TestTimingsFollowStartUpInOrder(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("the timings do not say %q:\n%s", want, out.String())
 		}
+	}
+	if _, err := os.Stat("/proc/self/status"); err == nil && !strings.Contains(out.String(), "peak memory, list+search") {
+		t.Fatalf("the timings do not say the peak up to search ready:\n%s", out.String())
 	}
 	if strings.Contains(out.String(), "not reached") {
 		t.Fatalf("a step is not reached:\n%s", out.String())

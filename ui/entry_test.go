@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/patron-crm/patron/model"
+)
+
+// A term with punctuation is checked against the whole field, which the
+// index reads from the list's own entries (it keeps no copy of the text):
+// the notes field is the preferences and the notes, the tags joined.
+func TestSearchWithPunctuationReadsTheListsText(t *testing.T) {
+	h := newHarness(t, shopFile(t), 100, 24)
+	cases := []struct{ query, want, field string }{
+		{"roses,", "Ana Lima", "notes"},
+		{"vip, wedding", "Ana Lima", "tags"},
+		{"diogo@example", "Diogo Alves", "email"},
+	}
+	for _, c := range cases {
+		h.keys("/").typeText(c.query).keys("enter")
+		if h.selectedName() != c.want {
+			t.Fatalf("searching %q selects %q, want %q", c.query, h.selectedName(), c.want)
+		}
+		h.mustShow(c.field + ": ")
+		h.keys("esc")
+	}
+}
+
+// An entry read from the list stands in for the whole record with the
+// list's fields only, and the whole record once it is read.
+func TestAnEntryIsItsRecordOnceRead(t *testing.T) {
+	c := model.Customer{ID: 7, Name: "Ana Lima", Address: "Rua Nova 1", Tags: []string{"vip"}, Partner: true,
+		Stats: model.Stats{Visits: 3, Spend: 4500, Points: 45, Purchases: 2}}
+	summary := &entry{c: listOf(&c)}
+	got := summary.customer()
+	if got.Name != "Ana Lima" || !got.Partner || got.Stats.Points != 45 || got.Stats.Visits != 3 || got.Address != "" || got.Stats.Purchases != 0 {
+		t.Fatalf("a summary's customer is %+v", got)
+	}
+	full := newEntry(c)
+	if got := full.customer(); got.Address != "Rua Nova 1" || got.Stats.Purchases != 2 {
+		t.Fatalf("a whole record's customer is %+v", got)
+	}
+	if full.record() != full.rec || summary.record().Address != "" {
+		t.Fatal("record is not the whole record when read")
+	}
+}
