@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -40,12 +41,21 @@ func (s Settings) Location() *time.Location {
 	if s.TimeZone == "" {
 		return time.Local
 	}
+	if loc, ok := zones.Load(s.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
 		return time.Local
 	}
+	zones.Store(s.TimeZone, loc)
 	return loc
 }
+
+// zones keeps each zone once loaded: time.LoadLocation reads and parses
+// the zone file on every call, and every save asks for the shop's zone. A
+// Location never changes, so sharing one is safe.
+var zones sync.Map
 
 // SettingKeys are the names accepted by `patron settings set`.
 var SettingKeys = []string{"shop_name", "currency", "time_zone"}

@@ -122,16 +122,17 @@ func (s *Store) AddInteraction(i model.Interaction) (model.Interaction, error) {
 			return err
 		}
 		i.ID = model.ID(seq)
+		st := settingsIn(w.tx) // read once: decoding the settings is a good part of a save's own work
 		// Points follow the shop's earn rate at the moment of saving, decided
 		// here so that every way in (TUI, CLI, import) earns the same.
 		if i.Kind.HasAmount() {
-			i.Points = model.PointsFor(i.Kind, i.Amount, settingsIn(w.tx).Loyalty)
+			i.Points = model.PointsFor(i.Kind, i.Amount, st.Loyalty)
 		}
 		if err := putInteraction(w, &i); err != nil {
 			return err
 		}
 		// This also finds that the customer exists; a failure rolls back.
-		c, err := recomputeStats(w, i.Customer, settingsIn(w.tx).Location())
+		c, err := recomputeStats(w, i.Customer, st.Location())
 		if err != nil {
 			return err
 		}
@@ -160,16 +161,17 @@ func (s *Store) UpdateInteraction(i model.Interaction) (model.Interaction, error
 		if err := deleteInteractionKeys(w, old); err != nil {
 			return err
 		}
+		st := settingsIn(w.tx)
 		switch {
 		case i.Kind.HasAmount() && (i.Kind != old.Kind || i.Amount != old.Amount):
-			i.Points = model.PointsFor(i.Kind, i.Amount, settingsIn(w.tx).Loyalty)
+			i.Points = model.PointsFor(i.Kind, i.Amount, st.Loyalty)
 		case i.Kind == old.Kind:
 			i.Points = old.Points // an edited note keeps what was earned at the time
 		}
 		if err := putInteraction(w, &i); err != nil {
 			return err
 		}
-		loc := settingsIn(w.tx).Location()
+		loc := st.Location()
 		c, err := recomputeStats(w, i.Customer, loc)
 		if err != nil {
 			return err

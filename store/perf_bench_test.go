@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/patron-crm/patron/model"
 	"github.com/patron-crm/patron/store"
 	"github.com/patron-crm/patron/store/exchange"
@@ -242,54 +240,6 @@ func BenchmarkBigLogFirstPage(b *testing.B) {
 			b.Fatal(len(page), err)
 		}
 	}
-}
-
-// BenchmarkBigSaveVsBare saves an interaction into a copy of the big file
-// and, in the same loop, does a bare bbolt open + one-key synced update +
-// close on a file beside it, so both meet the same disk; ratio is the
-// target (at most 2).
-func BenchmarkBigSaveVsBare(b *testing.B) {
-	path := copyFile(b, bigFile(b, 100_000, 1_000_000))
-	s := openBig(b, path)
-	page, _, err := s.CustomerList(nil, 500)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare := filepath.Join(filepath.Dir(path), "bare.db")
-	value := make([]byte, 200)
-	var save, floor time.Duration
-	i := 0
-	for b.Loop() {
-		t0 := time.Now()
-		in := model.Interaction{Customer: page[i%len(page)].ID, Kind: model.KindPurchase, Amount: 2490, At: benchNow.Add(-time.Duration(i+1) * time.Second)}
-		if _, err := s.AddInteraction(in); err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		db, err := bolt.Open(bare, 0o600, &bolt.Options{Timeout: time.Second})
-		if err != nil {
-			b.Fatal(err)
-		}
-		err = db.Update(func(tx *bolt.Tx) error {
-			bk, err := tx.CreateBucketIfNotExists([]byte("b"))
-			if err != nil {
-				return err
-			}
-			return bk.Put([]byte(fmt.Sprint(i)), value)
-		})
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		save += t1.Sub(t0)
-		floor += time.Since(t1)
-		i++
-	}
-	b.ReportMetric(float64(save.Microseconds())/float64(i)/1000, "save-ms")
-	b.ReportMetric(float64(floor.Microseconds())/float64(i)/1000, "bare-ms")
-	b.ReportMetric(float64(save)/float64(floor), "ratio")
 }
 
 // BenchmarkBigFileSize compares the file with the JSON export of the same
