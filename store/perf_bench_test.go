@@ -155,16 +155,17 @@ func sizes() []struct {
 }
 
 // BenchmarkBigListFirstPage is what start-up reads before the first frame:
-// open the file (pre-flight, schema) and the first 200 customers by name.
+// open the file (pre-flight, schema) and the first 200 customers by name,
+// as the list reads them (CustomerListPage).
 func BenchmarkBigListFirstPage(b *testing.B) {
 	for _, sz := range sizes() {
 		b.Run(sz.name, func(b *testing.B) {
 			path := bigFile(b, sz.customers, sz.interactions)
 			for b.Loop() {
 				s := openBig(b, path)
-				page, _, err := s.CustomerList(nil, 200)
-				if err != nil || len(page) != 200 {
-					b.Fatal(len(page), err)
+				page, err := s.CustomerListPage(nil, 200)
+				if err != nil || len(page.Summaries) != 200 {
+					b.Fatal(len(page.Summaries), err)
 				}
 			}
 		})
@@ -184,16 +185,16 @@ func BenchmarkBigListAll(b *testing.B) {
 				n := 0
 				for {
 					t0 := time.Now()
-					page, next, err := s.CustomerList(cursor, 5000)
+					page, err := s.CustomerListPage(cursor, 5000)
 					longest = max(longest, time.Since(t0))
 					if err != nil {
 						b.Fatal(err)
 					}
-					n += len(page)
-					if next == nil {
+					n += len(page.Summaries)
+					if page.Next == nil {
 						break
 					}
-					cursor = next
+					cursor = page.Next
 				}
 				if n < sz.customers {
 					b.Fatalf("read %d customers", n)
