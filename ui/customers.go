@@ -125,16 +125,15 @@ type customersView struct {
 	input     textinput.Model
 	query     string
 	searchGen int
-	hits      []searchHit     // the last search's answer, best first; nil while none
-	rowHits   []*searchHit    // beside rows while a search shows: what each row matched
-	index     *customerSearch // nil until the whole list is read
-	indexed   []*entry        // the current entry at each place of the index
+	hits      []searchHit             // the last search's answer, best first; nil while none
+	rowHits   []*searchHit            // beside rows while a search shows: what each row matched
+	index     *customerSearch         // nil until the whole list is read
+	indexed   []atomic.Pointer[entry] // the current entry at each place of the index (it reads their text)
 	indexPos  map[model.ID]int32
 	indexing  bool              // an index is being built
 	builder   *indexBuilder     // the index growing while the list loads
 	pages     chan listPageMsg  // the list reader's pages (customers_load.go)
 	stopList  chan struct{}     // closed to stop the list reader
-	listed    []*entry          // the entries at builder's places
 	dirty     map[model.ID]bool // changed since the index was built
 	nextDirty map[model.ID]bool // changed since the snapshot of an index being built
 	hitsFrom  *customerSearch   // the index the hits came from

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -64,7 +65,7 @@ type (
 	indexMsg struct {
 		gen     int
 		index   *customerSearch
-		entries []*entry
+		entries []atomic.Pointer[entry]
 		pos     map[model.ID]int32
 	}
 	// editReadMsg is a customer read whole to edit from the list.
@@ -87,9 +88,9 @@ func (v *customersView) startLoad() tea.Cmd {
 	v.gone = map[model.ID]bool{}
 	v.index, v.indexed, v.indexPos, v.indexing = nil, nil, nil, false
 	v.dirty, v.hits, v.hitsFrom = nil, nil, nil
-	// The index grows page by page (listed), changes meanwhile are searched
-	// one by one once it is done.
-	v.builder, v.listed, v.nextDirty = newIndexBuilder(firstPageSize), nil, map[model.ID]bool{}
+	// The index grows page by page, changes meanwhile are searched one by
+	// one once it is done.
+	v.builder, v.nextDirty = newIndexBuilder(firstPageSize), map[model.ID]bool{}
 	v.timings.started = time.Now()
 	reqSeq, b := int(v.putSeq.Load()), v.builder
 	page := v.c.do(func(s *store.Store) tea.Msg {
@@ -228,11 +229,6 @@ func (v *customersView) gotListPage(msg listPageMsg) tea.Cmd {
 			shown = append(shown, e)
 		}
 	}
-	// The index's places, in page order (a customer put by a refresh in the
-	// meantime is searched one by one: it is in nextDirty).
-	for i := range msg.entries {
-		v.listed = append(v.listed, v.byID[msg.entries[i].c.ID])
-	}
 	slices.Sort(added)
 	v.ids = mergeIDs(v.ids, added)
 	v.dataGen++
@@ -270,10 +266,11 @@ func (v *customersView) gotListPage(msg listPageMsg) tea.Cmd {
 
 // finishIndex finishes the index built while the list loaded, in a tea.Cmd.
 func (v *customersView) finishIndex() tea.Cmd {
-	b, entries, gen := v.builder, v.listed, v.loadGen
-	v.builder, v.listed, v.indexing = nil, nil, true
+	b, gen := v.builder, v.loadGen
+	v.builder, v.indexing = nil, true
 	return func() tea.Msg {
-		idx := b.finish(entryFields(b.entries))
+		entries := placeEntries(b.entries)
+		idx := b.finish(entryFields(entries))
 		pos := make(map[model.ID]int32, len(entries))
 		for i, id := range idx.ids {
 			pos[id] = int32(i)
@@ -306,7 +303,7 @@ func (v *customersView) gotFullPage(msg fullPageMsg) tea.Cmd {
 		v.byID[c.ID] = e
 		v.tally(&e.c, 1)
 		if p, ok := v.indexPos[c.ID]; ok {
-			v.indexed[p] = e
+			v.indexed[p].Store(e) // and the summary's entry is let go
 		}
 	}
 	v.dataGen++
@@ -374,17 +371,30 @@ func (v *customersView) buildIndex() tea.Cmd {
 			b.add(docs[:])
 			pos[e.c.ID] = int32(i)
 		}
-		// The index reads its customers' text from its own copy of the
-		// snapshot: the view changes the snapshot's places as records come.
-		return indexMsg{gen: gen, index: b.finish(entryFields(slices.Clone(snapshot))), entries: snapshot, pos: pos}
+		entries := placeEntries(snapshot)
+		return indexMsg{gen: gen, index: b.finish(entryFields(entries)), entries: entries, pos: pos}
 	}
 }
 
-// entryFields reads the search's fields of the entries, by place; the
-// slice must not change while the index is used.
-func entryFields(entries []*entry) func(p, f int) string {
+// placeEntries are entries by their place in an index, for the index to
+// read their text and the view to put a customer's newer entry in (the
+// same text, or they are searched one by one: dirty).
+func placeEntries(entries []*entry) []atomic.Pointer[entry] {
+	out := make([]atomic.Pointer[entry], len(entries))
+	for i, e := range entries {
+		out[i].Store(e)
+	}
+	return out
+}
+
+// entryFields reads the search's fields of the entries, by place.
+func entryFields(entries []atomic.Pointer[entry]) func(p, f int) string {
 	return func(p, f int) string {
-		c := &entries[p].c
+		e := entries[p].Load()
+		if e == nil {
+			return "" // removed since: left out of the hits (gone)
+		}
+		c := &e.c
 		switch f {
 		case inName:
 			return c.Name
@@ -411,12 +421,13 @@ func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
 		return nil
 	}
 	// Records read meanwhile replaced some of the snapshot's entries.
-	for i, e := range msg.entries {
+	for i := range msg.entries {
+		e := msg.entries[i].Load()
 		if e == nil {
 			continue // removed while loading: gone from the search too (dirty)
 		}
 		if cur := v.byID[e.c.ID]; cur != e {
-			msg.entries[i] = cur
+			msg.entries[i].Store(cur)
 		}
 	}
 	v.index, v.indexed, v.indexPos, v.indexing = msg.index, msg.entries, msg.pos, false
@@ -517,7 +528,7 @@ func (v *customersView) rowsFromHits() {
 		var e *entry
 		var st model.Status
 		if byPlace && h.pos >= 0 {
-			e, st = v.indexed[h.pos], v.index.statusAt(int(h.pos))
+			e, st = v.indexed[h.pos].Load(), v.index.statusAt(int(h.pos))
 		} else if e = v.byID[h.id]; e != nil {
 			st = e.c.Status
 		}

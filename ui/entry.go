@@ -22,7 +22,7 @@ type entry struct {
 
 // listCustomer is the part of a customer the list holds for everyone, its
 // fields named as model.Customer's so a row reads the same either way. It
-// is about 180 bytes where a model.Customer is 680: at 100,000 customers
+// is 184 bytes where a model.Customer is 656: at 100,000 customers
 // that is 50 MB less for as long as Patron is open.
 type listCustomer struct {
 	ID                 model.ID
@@ -73,9 +73,15 @@ func listOfSummary(s *store.CustomerSummary) listCustomer {
 	}
 }
 
-// newEntry is the entry of a whole record.
+// newEntry is the entry of a whole record, the two in one allocation (a
+// size class of 896 bytes where two took 928).
 func newEntry(c model.Customer) *entry {
-	return &entry{c: listOf(&c), rec: &c, sortName: sortNameOf(c.Name)}
+	both := &struct {
+		e entry
+		c model.Customer
+	}{c: c}
+	both.e = entry{c: listOf(&both.c), rec: &both.c, sortName: sortNameOf(c.Name)}
+	return &both.e
 }
 
 // customer is the whole record when it is read, else a model.Customer
