@@ -550,7 +550,7 @@ type ReportBuilder struct {
 	weekFirst int // the first day of the first sparkline week
 	monthNum0 int // year*12+month-1 of the first sparkline month
 
-	customers []Customer
+	customers []*Customer
 	dense     []int32 // customer id -> index+1, when ids are dense
 	sparse    map[ID]int32
 	state     []insightState
@@ -604,6 +604,22 @@ const noDay = math.MinInt32
 // them until Report returns). The shop's settings give the time zone and the
 // lapsed definitions.
 func NewReportBuilder(p Period, at, now time.Time, customers []Customer, st Settings) *ReportBuilder {
+	return NewReportBuilderOver(p, at, now, Pointers(customers), st)
+}
+
+// Pointers points at each of customers, in order.
+func Pointers(customers []Customer) []*Customer {
+	out := make([]*Customer, len(customers))
+	for i := range customers {
+		out[i] = &customers[i]
+	}
+	return out
+}
+
+// NewReportBuilderOver is NewReportBuilder over customers held elsewhere
+// (the TUI's, which are never changed once made), so that working out a
+// report needs no copy of every customer.
+func NewReportBuilderOver(p Period, at, now time.Time, customers []*Customer, st Settings) *ReportBuilder {
 	loc := st.Location()
 	b := &ReportBuilder{loc: loc, now: now, customers: customers, reminders: st.ReminderRules()}
 	b.spans[0] = SpanOf(p, at, loc)
@@ -643,8 +659,7 @@ func NewReportBuilder(p Period, at, now time.Time, customers []Customer, st Sett
 	} else {
 		b.sparse = make(map[ID]int32, len(customers))
 	}
-	for i := range customers {
-		c := &customers[i]
+	for i, c := range customers {
 		if b.dense != nil {
 			b.dense[c.ID] = int32(i) + 1
 		} else {
@@ -872,8 +887,7 @@ func (b *ReportBuilder) figures(k int) Figures {
 	f.behind = map[Figure][]ID{}
 	add := func(fig Figure, id ID) { f.behind[fig] = append(f.behind[fig], id) }
 	start := int32(b.startDay[k])
-	for i := range b.customers {
-		c := &b.customers[i]
+	for i, c := range b.customers {
 		st := &b.state[i]
 		fl := st.flags[k]
 		if st.flags[k+1]&fBought != 0 {
@@ -950,8 +964,7 @@ func (b *ReportBuilder) figures(k int) Figures {
 func (b *ReportBuilder) lost(f *Figures) {
 	counts := map[string]int{}
 	f.lostBy = map[string][]ID{}
-	for i := range b.customers {
-		c := &b.customers[i]
+	for _, c := range b.customers {
 		if c.Status != StatusLost || c.LostAt.IsZero() || c.LostAt.Before(f.Span.Start) || c.LostAt.After(f.Through) {
 			continue
 		}
@@ -989,14 +1002,13 @@ func median(v []int) float64 {
 // lapsedAt is the active customers a win-back or thinking-of-you reminder
 // is due for at now: the rules' own definitions, on whatever the owner
 // switched on or off.
-func lapsedAt(customers []Customer, rs ReminderSettings, loc *time.Location, now time.Time) Lapsed {
+func lapsedAt(customers []*Customer, rs ReminderSettings, loc *time.Location, now time.Time) Lapsed {
 	rs.WinBack.On, rs.ThinkingOfYou.On = true, true
 	e := Rules{Settings: rs, Loc: loc}.newEval(now, now)
 	l := Lapsed{At: now}
 	var dst []Reminder
 	var occ [32]byte
-	for i := range customers {
-		c := &customers[i]
+	for _, c := range customers {
 		st := &c.Stats
 		if !c.Active() || st.Interactions == 0 || st.LastContact.IsZero() || st.LastContact.After(now) {
 			continue

@@ -128,11 +128,17 @@ func (s *Store) Insights(p model.Period, at time.Time) (model.Report, error) {
 // them all): it reads only the log. customers must not change until it
 // returns; they are taken as they stand at the store's clock.
 func (s *Store) InsightsFor(customers []model.Customer, p model.Period, at time.Time) (model.Report, error) {
+	return s.InsightsOver(model.Pointers(customers), p, at)
+}
+
+// InsightsOver is InsightsFor over customers the caller holds and never
+// changes (the TUI's), so no copy of every customer is made.
+func (s *Store) InsightsOver(customers []*model.Customer, p model.Period, at time.Time) (model.Report, error) {
 	st, err := s.Settings()
 	if err != nil {
 		return model.Report{}, err
 	}
-	b := model.NewReportBuilder(p, at, s.now(), customers, st)
+	b := model.NewReportBuilderOver(p, at, s.now(), customers, st)
 	// Two walkers over halves of the customers use both cores of a small
 	// machine; the builder takes their batches one at a time.
 	var mu sync.Mutex
@@ -156,13 +162,13 @@ func (s *Store) InsightsFor(customers []model.Customer, p model.Period, at time.
 
 // splitCustomers cuts the timeline bucket's key space into n ranges
 // [from, to) holding about as many of the customers each; nil is an open end.
-func splitCustomers(customers []model.Customer, n int) [][2][]byte {
+func splitCustomers(customers []*model.Customer, n int) [][2][]byte {
 	if n < 2 || len(customers) < insightSplit {
 		return [][2][]byte{{nil, nil}}
 	}
 	ids := make([]model.ID, len(customers))
-	for i := range customers {
-		ids[i] = customers[i].ID
+	for i, c := range customers {
+		ids[i] = c.ID
 	}
 	slices.Sort(ids)
 	var parts [][2][]byte

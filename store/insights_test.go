@@ -78,11 +78,11 @@ func TestSplitCustomersCoversTheKeySpaceOnce(t *testing.T) {
 	}
 	defer func(n int) { insightSplit = n }(insightSplit)
 	insightSplit = 2
-	parts := splitCustomers(cs, 2)
+	parts := splitCustomers(model.Pointers(cs), 2)
 	if len(parts) != 2 || parts[0][0] != nil || parts[1][1] != nil || string(parts[0][1]) != string(idKey(7)) || string(parts[1][0]) != string(idKey(7)) {
 		t.Fatalf("parts %v", parts)
 	}
-	if parts := splitCustomers(cs, 1); len(parts) != 1 || parts[0][0] != nil || parts[0][1] != nil {
+	if parts := splitCustomers(model.Pointers(cs), 1); len(parts) != 1 || parts[0][0] != nil || parts[0][1] != nil {
 		t.Fatalf("one part: %v", parts)
 	}
 }

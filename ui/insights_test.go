@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -416,50 +415,23 @@ func TestInsightsFailureIsSaidAndTriedAgain(t *testing.T) {
 	h.mustNotShow("could not be worked out")
 }
 
-// TestCopyCustomersFollowsChanges: the kept copy copies only entries that
-// moved, yet always equals the customers in memory: after a change, an
-// insertion, a removal, and a list that outgrew it.
-func TestCopyCustomersFollowsChanges(t *testing.T) {
-	mk := func(id model.ID, name string) *model.Customer { return &model.Customer{ID: id, Name: name} }
-	a := []*model.Customer{mk(1, "Ana"), mk(2, "Bruno"), mk(3, "Carla")}
-	check := func(buf []model.Customer, snap []*model.Customer) {
-		t.Helper()
-		if len(buf) != len(snap) {
-			t.Fatalf("%d copies of %d customers", len(buf), len(snap))
-		}
-		for i := range snap {
-			if buf[i].ID != snap[i].ID || buf[i].Name != snap[i].Name {
-				t.Fatalf("copy %d is #%d %s, not #%d %s", i, buf[i].ID, buf[i].Name, snap[i].ID, snap[i].Name)
-			}
-		}
-	}
-	buf, empty := copyCustomers(nil, nil, a)
-	check(buf, a)
-	if !empty {
+// TestNobodyLoggedSaysWhenThereIsNothingToCount: the tab says nothing is
+// logged yet only while no customer has an interaction.
+func TestNobodyLoggedSaysWhenThereIsNothingToCount(t *testing.T) {
+	a := []*model.Customer{{ID: 1, Name: "Ana"}, {ID: 2, Name: "Bruno"}}
+	if !nobodyLogged(a) || !nobodyLogged(nil) {
 		t.Fatal("nothing logged, yet not empty")
 	}
-	b := []*model.Customer{a[0], mk(2, "Bruno Costa"), a[2]} // Bruno edited
-	b[1].Stats.Interactions = 1
-	buf, empty = copyCustomers(buf, a, b)
-	check(buf, b)
-	if empty {
+	a[1] = &model.Customer{ID: 2, Name: "Bruno", Stats: model.Stats{Interactions: 1}}
+	if nobodyLogged(a) {
 		t.Fatal("Bruno has an interaction, yet empty")
 	}
-	c := []*model.Customer{b[0], mk(4, "Diogo"), b[1], b[2]} // inserted in the middle
-	buf, _ = copyCustomers(buf, b, c)
-	check(buf, c)
-	d := []*model.Customer{c[0], c[2], c[3]} // removed
-	buf, _ = copyCustomers(buf, c, d)
-	check(buf, d)
-	e := append(slices.Clone(d), mk(5, "Elena"), mk(6, "Filipe"), mk(7, "Graça"), mk(8, "Hugo"), mk(9, "Inês"))
-	buf, _ = copyCustomers(buf[:0:len(d)], d, e) // outgrown
-	check(buf, e)
 }
 
 // BenchmarkInsightsSnapshot100k is the tab's own part of working the
 // figures out at 100,000 customers: pointing at the loaded customers on
-// the update loop, and copying them for the store in the tea.Cmd (the
-// store's walk of the log is BenchmarkInsightsStore).
+// the update loop; the store works from those very records, with no copy
+// (its walk of the log is BenchmarkInsightsStore).
 func BenchmarkInsightsSnapshot100k(b *testing.B) {
 	v := newCustomersView(&common{styles: NewStyles(true), settings: model.DefaultSettings()})
 	for _, c := range manyCustomers(100_000) {
@@ -469,24 +441,6 @@ func BenchmarkInsightsSnapshot100k(b *testing.B) {
 	b.Run("update loop", func(b *testing.B) {
 		for b.Loop() {
 			snapshotCustomers(v)
-		}
-	})
-	snap := snapshotCustomers(v)
-	b.Run("first copy", func(b *testing.B) {
-		for b.Loop() {
-			copyCustomers(nil, nil, snap)
-		}
-	})
-	// After a change to a few customers, only they are copied again.
-	buf, _ := copyCustomers(nil, nil, snap)
-	next := slices.Clone(snap)
-	for i := 0; i < 10; i++ {
-		c := *next[i*1000]
-		next[i*1000] = &c
-	}
-	b.Run("copy after a change", func(b *testing.B) {
-		for b.Loop() {
-			copyCustomers(buf, snap, next)
 		}
 	})
 }
