@@ -221,13 +221,10 @@ func decodeSummary(v []byte, id model.ID, out *CustomerSummary) error {
 		}
 		field := v[i+1+w : i+1+w+int(n)]
 		i += 1 + w + int(n)
-		var num int64
-		if tag >= sumFlags {
-			x, m := binary.Varint(field)
-			if m <= 0 && tag <= sumLastContact {
+		if tag >= sumFlags && tag <= sumLastContact {
+			if _, m := binary.Varint(field); m <= 0 {
 				return bad()
 			}
-			num = x
 		}
 		switch tag {
 		case sumName:
@@ -244,28 +241,8 @@ func decodeSummary(v []byte, id model.ID, out *CustomerSummary) error {
 			out.Notes = string(field)
 		case sumStatus:
 			out.Status = model.Status(field)
-		case sumFlags:
-			out.Partner, out.NoContact = num&1 != 0, num&2 != 0
-		case sumInteractions:
-			out.Stats.Interactions = int(num)
-		case sumVisits:
-			out.Stats.Visits = int(num)
-		case sumPurchases:
-			out.Stats.Purchases = int(num)
-		case sumSpend:
-			out.Stats.Spend = model.Money(num)
-		case sumPoints:
-			out.Stats.Points = num
-		case sumOpenComplaints:
-			out.Stats.OpenComplaints = int(num)
-		case sumFirstVisit:
-			out.Stats.FirstVisit = time.Unix(num, 0).UTC()
-		case sumLastVisit:
-			out.Stats.LastVisit = time.Unix(num, 0).UTC()
-		case sumLastPurchase:
-			out.Stats.LastPurchase = time.Unix(num, 0).UTC()
-		case sumLastContact:
-			out.Stats.LastContact = time.Unix(num, 0).UTC()
+		default:
+			setSummaryNumber(out, tag, field)
 		}
 	}
 	return nil

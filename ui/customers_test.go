@@ -110,12 +110,21 @@ func TestSearchNarrowsAsYouTypeEnterKeepsEscClears(t *testing.T) {
 
 func TestSearchLooksInPhoneEmailTagsAndNotes(t *testing.T) {
 	h := newHarness(t, shopFile(t), 100, 24)
-	cases := []struct{ query, want, field string }{
+	searchFinds(t, h, []searchCase{
 		{"912345", "Ana Lima", "phone"},
 		{"elena@", "Elena Rossi", "email"},
 		{"wholesale", "Bruno Costa", "tags"},
 		{"orchids", "Diogo Alves", "notes"},
-	}
+	})
+}
+
+// searchCase is a query, the customer it selects and the field it is found in.
+type searchCase struct{ query, want, field string }
+
+// searchFinds searches for each query: it must select that customer and
+// show which field matched.
+func searchFinds(t *testing.T, h *harness, cases []searchCase) {
+	t.Helper()
 	for _, c := range cases {
 		h.keys("/").typeText(c.query).keys("enter")
 		if h.selectedName() != c.want {

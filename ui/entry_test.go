@@ -11,19 +11,11 @@ import (
 // the notes field is the preferences and the notes, the tags joined.
 func TestSearchWithPunctuationReadsTheListsText(t *testing.T) {
 	h := newHarness(t, shopFile(t), 100, 24)
-	cases := []struct{ query, want, field string }{
+	searchFinds(t, h, []searchCase{
 		{"roses,", "Ana Lima", "notes"},
 		{"vip, wedding", "Ana Lima", "tags"},
 		{"diogo@example", "Diogo Alves", "email"},
-	}
-	for _, c := range cases {
-		h.keys("/").typeText(c.query).keys("enter")
-		if h.selectedName() != c.want {
-			t.Fatalf("searching %q selects %q, want %q", c.query, h.selectedName(), c.want)
-		}
-		h.mustShow(c.field + ": ")
-		h.keys("esc")
-	}
+	})
 }
 
 // An entry read from the list stands in for the whole record with the

@@ -163,12 +163,7 @@ func BenchmarkBigStartup(b *testing.B) {
 			path := bigFile(b, sz.customers, sz.interactions)
 			var first, listed, ready, full []float64
 			for b.Loop() {
-				start := time.Now()
-				s := openBig(b, path)
-				app := New(s, Options{Now: func() time.Time { return benchNow }, Started: start, Opened: time.Now()})
-				d := newDriver(app)
-				d.update(tea.WindowSizeMsg{Width: 100, Height: 30})
-				d.exec(app.Init())
+				start, app, d := startBig(b, path)
 				done := func() bool { return !app.Timings().FullLoad.IsZero() }
 				if sz.customers > 100_000 {
 					// A million whole records take half a minute and gigabytes.
@@ -191,6 +186,18 @@ func BenchmarkBigStartup(b *testing.B) {
 	}
 }
 
+// startBig opens the file at path, as Patron starts, and drives the
+// interface's first steps: its size, then what Init asks for.
+func startBig(b *testing.B, path string) (time.Time, *App, *driver) {
+	start := time.Now()
+	s := openBig(b, path)
+	app := New(s, Options{Now: func() time.Time { return benchNow }, Started: start, Opened: time.Now()})
+	d := newDriver(app)
+	d.update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.exec(app.Init())
+	return start, app, d
+}
+
 // BenchmarkBigListMemory is the memory of the Customers list at 100,000
 // customers once its first page, the whole list and the search index are
 // in (target: peak RSS under 150 MB): heap-MB is the live heap then (after
@@ -204,12 +211,7 @@ func BenchmarkBigListMemory(b *testing.B) {
 		runtime.GC()
 		debug.FreeOSMemory()
 		resetPeakRSS()
-		start := time.Now()
-		s := openBig(b, path)
-		app := New(s, Options{Now: func() time.Time { return benchNow }, Started: start, Opened: time.Now()})
-		d := newDriver(app)
-		d.update(tea.WindowSizeMsg{Width: 100, Height: 30})
-		d.exec(app.Init())
+		_, app, d := startBig(b, path)
 		d.runUntil(b, time.Minute, func() bool { return !app.Timings().SearchReady.IsZero() })
 		d.close()
 		peak = append(peak, float64(app.Timings().SearchPeakRSS)/(1<<20))
