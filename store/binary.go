@@ -534,6 +534,34 @@ func decodeCustomerBinary(v []byte, c *model.Customer) error {
 }
 
 func readStats(r *binReader, s *model.Stats) {
+	// Each list made at its size: grown by append, a year of day facts
+	// holds a third more than it uses, for as long as the record is kept
+	// (the TUI keeps every customer's).
+	var months, days, recent, complaints int
+	for c := (binReader{b: r.b}); c.next(); {
+		switch c.tag {
+		case tsMonths:
+			months++
+		case tsDays:
+			days++
+		case tsRecentPurchases:
+			recent++
+		case tsOpenComplaintList:
+			complaints++
+		}
+	}
+	if months > 0 {
+		s.Months = make([]model.MonthStats, 0, months)
+	}
+	if days > 0 {
+		s.Days = make([]model.DayStats, 0, days)
+	}
+	if recent > 0 {
+		s.RecentPurchases = make([]model.PurchaseFact, 0, recent)
+	}
+	if complaints > 0 {
+		s.OpenComplaintList = make([]model.ComplaintFact, 0, complaints)
+	}
 	for r.next() {
 		switch r.tag {
 		case tsInteractions:
