@@ -24,7 +24,9 @@ wait a moment. It needs room on the disk for two more copies of the file.`,
 			if err != nil {
 				return err
 			}
-			res, err := s.Compact()
+			bar := newProgressLine(c.errOut)
+			res, err := s.CompactWith(bar.update)
+			bar.done()
 			if err != nil {
 				return err
 			}

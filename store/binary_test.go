@@ -278,3 +278,27 @@ func TestCompactRewritesOldRecordsCompactly(t *testing.T) {
 		t.Fatalf("after compacting, a save: %v", err)
 	}
 }
+
+// Compacting says how far it has got, from nothing to every record.
+func TestCompactReportsProgress(t *testing.T) {
+	s := newTestStore(t)
+	if _, err := s.FillDemo(DemoOptions{Seed: 3, Customers: 300, Interactions: 6000}); err != nil {
+		t.Fatal(err)
+	}
+	var calls [][2]int
+	if _, err := s.CompactWith(func(done, total int) { calls = append(calls, [2]int{done, total}) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 3 {
+		t.Fatalf("progress was told %d times: %v", len(calls), calls)
+	}
+	first, last := calls[0], calls[len(calls)-1]
+	if first[0] != 0 || last[0] != last[1] || last[1] < 6300 {
+		t.Fatalf("progress went from %v to %v; want from nothing to every record", first, last)
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i][0] < calls[i-1][0] || calls[i][1] != first[1] || calls[i][0] > calls[i][1] {
+			t.Fatalf("progress went back or past its total: %v", calls)
+		}
+	}
+}
