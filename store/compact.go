@@ -105,9 +105,6 @@ func (s *Store) compactOnce(keep string, hold bool, progress func(done, total in
 	}
 	s.gate.Lock()
 	defer s.gate.Unlock()
-	if err := preflight(s.path); err != nil {
-		return res, false, err
-	}
 	db, f, err := openBolt(s.path, false)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {

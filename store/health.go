@@ -102,6 +102,11 @@ func preflight(path string) error {
 		return fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	defer unlock()
+	return checkOpenFile(f, path)
+}
+
+// checkOpenFile is the pre-flight's check of the open, locked file f at path.
+func checkOpenFile(f *os.File, path string) error {
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", path, err)

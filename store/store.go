@@ -159,9 +159,6 @@ func (s *Store) create() error {
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 	s.gate.RLock()
 	defer s.gate.RUnlock()
-	if err := preflight(s.path); err != nil {
-		return err
-	}
 	db, _, err := openBolt(s.path, true)
 	if err != nil {
 		return s.explain(err)
@@ -180,9 +177,6 @@ func (s *Store) rawUpdate(fn func(tx *bolt.Tx) error) error {
 	defer s.gate.Unlock()
 	var db *bolt.DB
 	for attempt := 0; ; attempt++ {
-		if err := preflight(s.path); err != nil {
-			return err
-		}
 		var f *os.File
 		var err error
 		if db, f, err = openBolt(s.path, false); err != nil {
@@ -204,17 +198,27 @@ func (s *Store) rawUpdate(fn func(tx *bolt.Tx) error) error {
 }
 
 // openBolt opens the file for one short transaction. bbolt reads the meta
-// pages and (for writing) the free list as it opens, so this is guarded too.
+// pages and (for writing) the free list as it opens, so this is guarded too,
+// and the pre-flight reads them first (checkLayout), holding the lock the
+// transaction will hold: one open of the file, and no writer can come
+// between the check and the use. The file is never created here (see Open).
 // It also returns the open file, to tell whether the path was replaced.
 func openBolt(path string, readOnly bool) (db *bolt.DB, f *os.File, err error) {
 	open := func(name string, flag int, perm os.FileMode) (*os.File, error) {
-		file, err := os.OpenFile(name, flag, perm)
+		file, err := os.OpenFile(name, flag&^os.O_CREATE, perm)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, says(ErrNotExist, err, fmt.Sprintf("%s does not exist", path))
+		}
 		if err != nil {
 			return nil, err
 		}
 		// Wait for the lock here, woken when it frees, rather than in
 		// bbolt's 50 ms polling, which lets a busy process starve this one.
 		if err := waitLock(file, !readOnly, LockWait); err != nil {
+			return nil, err // waitLock closes the file, or leaves it to its waiter
+		}
+		if err := checkOpenFile(file, path); err != nil {
+			file.Close()
 			return nil, err
 		}
 		f = file
