@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -385,35 +386,42 @@ func (s *Store) Undo() (*Change, error) {
 			}
 		}
 		// Restore in reverse order so a key touched twice ends at its oldest image.
-		for i := len(target.Touched) - 1; i >= 0; i-- {
-			t := target.Touched[i]
-			b := []byte(t.Bucket)
-			if w.tx.Bucket(b) == nil {
-				return fmt.Errorf("%w: bucket %s is missing", ErrDamaged, t.Bucket)
-			}
-			var err error
-			if t.Absent {
-				err = w.del(b, t.Key)
-			} else {
-				// An index entry's value is empty: it comes back from JSON as nil.
-				err = w.put(b, t.Key, append([]byte{}, t.Before...))
-			}
-			if err != nil {
-				return err
-			}
+		order := slices.Clone(target.Touched)
+		slices.Reverse(order)
+		return restoreChange(w, changes, target, order)
+	})
+	return ch, err
+}
+
+// restoreChange puts back the before-images of target's records, in the
+// order given, as the change w is making, and marks target undone by it in
+// the same transaction, so it is undone once.
+func restoreChange(w *wtx, changes *bolt.Bucket, target *Change, order []Touch) error {
+	for _, t := range order {
+		b := []byte(t.Bucket)
+		if w.tx.Bucket(b) == nil {
+			return fmt.Errorf("%w: bucket %s is missing", ErrDamaged, t.Bucket)
 		}
-		w.change.Summary = "Undone: " + lowerFirst(target.Summary)
-		w.change.Customer = target.Customer
-		w.change.UndoOf = target.Seq
-		// Mark the original in the same transaction, so it is undone once.
-		target.UndoneBy = w.change.Seq
-		enc, err := encode(target)
+		var err error
+		if t.Absent {
+			err = w.del(b, t.Key)
+		} else {
+			// An index entry's value is empty: it comes back from JSON as nil.
+			err = w.put(b, t.Key, append([]byte{}, t.Before...))
+		}
 		if err != nil {
 			return err
 		}
-		return changes.Put(u64(target.Seq), enc)
-	})
-	return ch, err
+	}
+	w.change.Summary = "Undone: " + lowerFirst(target.Summary)
+	w.change.Customer = target.Customer
+	w.change.UndoOf = target.Seq
+	target.UndoneBy = w.change.Seq
+	enc, err := encode(target)
+	if err != nil {
+		return err
+	}
+	return changes.Put(u64(target.Seq), enc)
 }
 
 func lowerFirst(s string) string {

@@ -964,29 +964,6 @@ func (s *Store) UndoImport() (*Change, error) {
 			}
 			return bytes.Compare(touched[i].Key, touched[j].Key) > 0
 		})
-		for _, t := range touched {
-			b := []byte(t.Bucket)
-			if w.tx.Bucket(b) == nil {
-				return fmt.Errorf("%w: bucket %s is missing", ErrDamaged, t.Bucket)
-			}
-			var err error
-			if t.Absent {
-				err = w.del(b, t.Key)
-			} else {
-				err = w.put(b, t.Key, append([]byte{}, t.Before...))
-			}
-			if err != nil {
-				return err
-			}
-		}
-		w.change.Summary = "Undone: " + lowerFirst(target.Summary)
-		w.change.UndoOf = target.Seq
-		w.change.Customer = target.Customer
-		target.UndoneBy = w.change.Seq
-		enc, err := encode(target)
-		if err != nil {
-			return err
-		}
-		return changes.Put(u64(target.Seq), enc)
+		return restoreChange(w, changes, target, touched)
 	})
 }
