@@ -332,21 +332,13 @@ func (v *customersView) handleMouse(msg tea.MouseMsg) {
 	if v.dialog != nil || v.screen != screenList {
 		return
 	}
-	m := msg.Mouse()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		switch m.Button {
-		case tea.MouseWheelUp:
-			v.move(-3)
-		case tea.MouseWheelDown:
-			v.move(3)
-		}
-	case tea.MouseClickMsg:
-		row := m.Y - v.listTop() + v.offset
-		if m.Button == tea.MouseLeft && m.Y >= v.listTop() && row >= 0 && row < len(v.rows) {
-			v.cursor = row
-			v.selectedID = v.rows[row].c.ID
-		}
+	by, row := listMouse(msg, v.listTop(), v.offset, len(v.rows))
+	if by != 0 {
+		v.move(by)
+	}
+	if row >= 0 {
+		v.cursor = row
+		v.selectedID = v.rows[row].c.ID
 	}
 }
 

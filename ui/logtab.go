@@ -417,17 +417,12 @@ func (v *logView) Update(msg tea.Msg) (View, tea.Cmd) {
 			v.input, cmd = v.input.Update(msg)
 			return v, tea.Batch(cmd, v.typed())
 		}
-	case tea.MouseWheelMsg:
-		switch msg.Mouse().Button {
-		case tea.MouseWheelUp:
-			return v, v.move(-3)
-		case tea.MouseWheelDown:
-			return v, v.move(3)
+	case tea.MouseWheelMsg, tea.MouseClickMsg:
+		by, row := listMouse(msg.(tea.MouseMsg), v.listTop(), v.offset, len(v.rows))
+		if by != 0 {
+			return v, v.move(by)
 		}
-	case tea.MouseClickMsg:
-		m := msg.Mouse()
-		row := m.Y - v.listTop() + v.offset
-		if m.Button == tea.MouseLeft && v.dialog == nil && m.Y >= v.listTop() && row >= 0 && row < len(v.rows) {
+		if row >= 0 && v.dialog == nil {
 			v.cursor = row
 			v.clamp()
 		}

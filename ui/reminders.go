@@ -678,21 +678,13 @@ func (v *remindersView) handleMouse(msg tea.MouseMsg) {
 	if v.dialog != nil || v.screen != remList {
 		return
 	}
-	m := msg.Mouse()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		switch m.Button {
-		case tea.MouseWheelUp:
-			v.move(-3)
-		case tea.MouseWheelDown:
-			v.move(3)
-		}
-	case tea.MouseClickMsg:
-		row := m.Y - remListTop + v.offset
-		if m.Button == tea.MouseLeft && m.Y >= remListTop && row >= 0 && row < len(v.rows) && v.rows[row].r != nil {
-			v.cursor = row
-			v.remember()
-		}
+	by, row := listMouse(msg, remListTop, v.offset, len(v.rows))
+	if by != 0 {
+		v.move(by)
+	}
+	if row >= 0 && v.rows[row].r != nil { // not a section's heading
+		v.cursor = row
+		v.remember()
 	}
 }
 

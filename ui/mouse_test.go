@@ -1,0 +1,30 @@
+package ui
+
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+func TestListMouseReadsWheelAndClicks(t *testing.T) {
+	const top, offset, rows = 3, 10, 20 // rows 10..29 of a list of 20 are not all there: only 0..19
+	cases := []struct {
+		name    string
+		msg     tea.MouseMsg
+		by, row int
+	}{
+		{"wheel up", tea.MouseWheelMsg{Y: 5, Button: tea.MouseWheelUp}, -3, -1},
+		{"wheel down", tea.MouseWheelMsg{Y: 5, Button: tea.MouseWheelDown}, 3, -1},
+		{"click on the first row shown", tea.MouseClickMsg{Y: 3, Button: tea.MouseLeft}, 0, 10},
+		{"click on the last row there is", tea.MouseClickMsg{Y: 12, Button: tea.MouseLeft}, 0, 19},
+		{"click below the last row", tea.MouseClickMsg{Y: 13, Button: tea.MouseLeft}, 0, -1},
+		{"click on the heading", tea.MouseClickMsg{Y: 2, Button: tea.MouseLeft}, 0, -1},
+		{"right click", tea.MouseClickMsg{Y: 4, Button: tea.MouseRight}, 0, -1},
+	}
+	for _, c := range cases {
+		by, row := listMouse(c.msg, top, offset, rows)
+		if by != c.by || row != c.row {
+			t.Errorf("%s: moved %d, row %d; want %d, %d", c.name, by, row, c.by, c.row)
+		}
+	}
+}
