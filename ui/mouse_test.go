@@ -7,7 +7,7 @@ import (
 )
 
 func TestListMouseReadsWheelAndClicks(t *testing.T) {
-	const top, offset, rows = 3, 10, 20 // rows 10..29 of a list of 20 are not all there: only 0..19
+	const top, offset, rows = 3, 10, 20 // 20 rows, scrolled so that row 10 is drawn on line 3
 	cases := []struct {
 		name    string
 		msg     tea.MouseMsg
