@@ -671,19 +671,11 @@ func (v *customersView) clampScroll() {
 
 func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
+	if by, ok := k.step(msg, len(v.rows), v.listRows()); ok {
+		v.move(by)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		v.move(-1)
-	case key.Matches(msg, k.Down):
-		v.move(1)
-	case key.Matches(msg, k.Top):
-		v.move(-len(v.rows))
-	case key.Matches(msg, k.Bottom):
-		v.move(len(v.rows))
-	case key.Matches(msg, k.PageUp):
-		v.move(-v.listRows())
-	case key.Matches(msg, k.PageDown):
-		v.move(v.listRows())
 	case key.Matches(msg, k.Search):
 		v.searching = true
 		v.input.SetStyles(v.c.styles.Input)

@@ -305,19 +305,14 @@ func (v *insightsView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	k := v.keys
 	rows := v.rows()
+	if by, ok := k.step(msg, len(rows), max(1, v.h/2)); ok {
+		v.cursor = max(0, min(len(rows)-1, v.cursor+by))
+		if v.cursor == 0 {
+			v.offset = 0
+		}
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		v.cursor = max(0, v.cursor-1)
-	case key.Matches(msg, k.Down):
-		v.cursor = max(0, min(len(rows)-1, v.cursor+1))
-	case key.Matches(msg, k.Top):
-		v.cursor, v.offset = 0, 0
-	case key.Matches(msg, k.Bottom):
-		v.cursor = max(0, len(rows)-1)
-	case key.Matches(msg, k.PageUp):
-		v.cursor = max(0, v.cursor-max(1, v.h/2))
-	case key.Matches(msg, k.PageDown):
-		v.cursor = max(0, min(len(rows)-1, v.cursor+max(1, v.h/2)))
 	case key.Matches(msg, k.Earlier):
 		v.at = v.span().Previous().Start
 		return sayInfo(v.periodSentence())
@@ -1048,21 +1043,13 @@ func (b *behindList) clamp(rows int) {
 
 func (v *insightsView) behindKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, b, rows := v.keys, v.behind, v.behindRows()
+	if by, ok := k.step(msg, len(b.ids), rows); ok {
+		b.move(by, rows)
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Back):
 		v.behind = nil
-	case key.Matches(msg, k.Up):
-		b.move(-1, rows)
-	case key.Matches(msg, k.Down):
-		b.move(1, rows)
-	case key.Matches(msg, k.Top):
-		b.move(-len(b.ids), rows)
-	case key.Matches(msg, k.Bottom):
-		b.move(len(b.ids), rows)
-	case key.Matches(msg, k.PageUp):
-		b.move(-rows, rows)
-	case key.Matches(msg, k.PageDown):
-		b.move(rows, rows)
 	case key.Matches(msg, k.Open):
 		id := b.ids[b.cursor]
 		if v.src.byID[id] == nil {

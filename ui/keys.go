@@ -1,6 +1,9 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // globalKeys work from any view when no text field or dialog has the keyboard.
 type globalKeys struct {
@@ -182,6 +185,26 @@ func partnerKey() key.Binding {
 // and behave the same in every view.
 type moveKeys struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+}
+
+// step is how far a movement key moves the cursor in a list of n rows
+// that shows page of them at a time; ok is false for any other key.
+func (k moveKeys) step(msg tea.KeyPressMsg, n, page int) (by int, ok bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1, true
+	case key.Matches(msg, k.Down):
+		return 1, true
+	case key.Matches(msg, k.Top):
+		return -n, true
+	case key.Matches(msg, k.Bottom):
+		return n, true
+	case key.Matches(msg, k.PageUp):
+		return -page, true
+	case key.Matches(msg, k.PageDown):
+		return page, true
+	}
+	return 0, false
 }
 
 // top and bottom name where g and G go ("first", "newest").

@@ -448,19 +448,10 @@ func (v *logView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return v.editKey(msg)
 	}
 	k := v.keys
+	if by, ok := k.step(msg, len(v.rows), v.listRows()); ok {
+		return v.move(by)
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		return v.move(-1)
-	case key.Matches(msg, k.Down):
-		return v.move(1)
-	case key.Matches(msg, k.Top):
-		return v.move(-len(v.rows))
-	case key.Matches(msg, k.Bottom):
-		return v.move(len(v.rows))
-	case key.Matches(msg, k.PageUp):
-		return v.move(-v.listRows())
-	case key.Matches(msg, k.PageDown):
-		return v.move(v.listRows())
 	case key.Matches(msg, k.Open):
 		if v.cursor < len(v.rows) {
 			id := v.rows[v.cursor].Customer

@@ -28,3 +28,27 @@ func TestListMouseReadsWheelAndClicks(t *testing.T) {
 		}
 	}
 }
+
+func TestMovementKeysStepThroughAList(t *testing.T) {
+	k := newMoveKeys("first", "last")
+	const n, page = 40, 12
+	cases := []struct {
+		key tea.KeyPressMsg
+		by  int
+		ok  bool
+	}{
+		{tea.KeyPressMsg{Code: 'j', Text: "j"}, 1, true},
+		{tea.KeyPressMsg{Code: tea.KeyUp}, -1, true},
+		{tea.KeyPressMsg{Code: 'g', Text: "g"}, -n, true},
+		{tea.KeyPressMsg{Code: 'G', Text: "G", Mod: tea.ModShift}, n, true},
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, page, true},
+		{tea.KeyPressMsg{Code: 'b', Mod: tea.ModCtrl}, -page, true},
+		{tea.KeyPressMsg{Code: 'x', Text: "x"}, 0, false},
+	}
+	for _, c := range cases {
+		by, ok := k.step(c.key, n, page)
+		if by != c.by || ok != c.ok {
+			t.Errorf("%q: step %d, %v; want %d, %v", c.key.String(), by, ok, c.by, c.ok)
+		}
+	}
+}
