@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -256,50 +254,13 @@ func contendAsImport(s *Store, stop <-chan struct{}, out *bufio.Writer) error {
 
 // contender is a running child in one of the roles above.
 type contender struct {
-	role   string
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stderr strings.Builder
-	mu     sync.Mutex
-	lines  []string
-	done   chan struct{}
+	*procChild
+	role string
 }
 
 func startContender(t *testing.T, role, path string) *contender {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &contender{role: role, cmd: exec.Command(exe, "-test.run=^$"), done: make(chan struct{})}
-	c.cmd.Env = append(os.Environ(), contentionRoleEnv+"="+role, contentionFileEnv+"="+path)
-	c.cmd.Stderr = &c.stderr
-	stdout, err := c.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(c.done)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			c.mu.Lock()
-			c.lines = append(c.lines, sc.Text())
-			c.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		if c.cmd.ProcessState == nil {
-			_ = c.cmd.Process.Kill()
-			_ = c.cmd.Wait()
-		}
-	})
-	return c
+	return &contender{procChild: startTestChild(t, contentionRoleEnv+"="+role, contentionFileEnv+"="+path), role: role}
 }
 
 // finish closes the child's input and waits for it to exit cleanly.

@@ -160,12 +160,20 @@ type procChild struct {
 
 func startChild(t *testing.T, role, path string, writes int) *procChild {
 	t.Helper()
+	return startTestChild(t, childRoleEnv+"="+role, childFileEnv+"="+path, childCountEnv+"="+strconv.Itoa(writes))
+}
+
+// startTestChild runs this test binary again, as a child with env added to
+// its environment, and collects its output lines as they come; the child
+// is killed at the test's end if it is still running.
+func startTestChild(t *testing.T, env ...string) *procChild {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &procChild{cmd: exec.Command(exe, "-test.run=^$"), done: make(chan struct{})}
-	c.cmd.Env = append(os.Environ(), childRoleEnv+"="+role, childFileEnv+"="+path, childCountEnv+"="+strconv.Itoa(writes))
+	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.Stderr = &c.stderr
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
