@@ -293,11 +293,7 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (v *customersView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if v.dialog != nil {
-		done, cmd := v.dialog.update(msg)
-		if done {
-			v.dialog = nil
-		}
-		return cmd
+		return keyToDialog(&v.dialog, msg)
 	}
 	switch v.screen {
 	case screenForm:

@@ -16,6 +16,15 @@ type dialog interface {
 	view(st *Styles, w int) string
 }
 
+// keyToDialog hands a key to the open dialog *d, and closes it when done.
+func keyToDialog(d *dialog, msg tea.KeyPressMsg) tea.Cmd {
+	done, cmd := (*d).update(msg)
+	if done {
+		*d = nil
+	}
+	return cmd
+}
+
 // choice is one answer of a question dialog.
 type choice struct {
 	key   string // as tea.KeyPressMsg.String() says it

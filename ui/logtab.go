@@ -438,11 +438,7 @@ func (v *logView) move(by int) tea.Cmd {
 
 func (v *logView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if v.dialog != nil {
-		done, cmd := v.dialog.update(msg)
-		if done {
-			v.dialog = nil
-		}
-		return cmd
+		return keyToDialog(&v.dialog, msg)
 	}
 	if v.editing != 0 {
 		return v.editKey(msg)

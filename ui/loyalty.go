@@ -269,11 +269,7 @@ func (v *loyaltyView) patch(ids []model.ID, list []model.Customer) {
 
 func (v *loyaltyView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if v.dialog != nil {
-		done, cmd := v.dialog.update(msg)
-		if done {
-			v.dialog = nil
-		}
-		return cmd
+		return keyToDialog(&v.dialog, msg)
 	}
 	k := v.keys
 	switch {

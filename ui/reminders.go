@@ -646,11 +646,7 @@ func (v *remindersView) customerName(id model.ID) string {
 
 func (v *remindersView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if v.dialog != nil {
-		done, cmd := v.dialog.update(msg)
-		if done {
-			v.dialog = nil
-		}
-		return cmd
+		return keyToDialog(&v.dialog, msg)
 	}
 	switch v.screen {
 	case remForm:

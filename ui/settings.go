@@ -72,11 +72,7 @@ func (v *settingsView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		if v.dialog != nil {
-			done, cmd := v.dialog.update(msg)
-			if done {
-				v.dialog = nil
-			}
-			return v, cmd
+			return v, keyToDialog(&v.dialog, msg)
 		}
 		switch {
 		case key.Matches(msg, v.keys.Save):
