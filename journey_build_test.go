@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -40,4 +42,28 @@ func removeBuilt() {
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
+}
+
+// needTmux skips a journey where tmux is missing; CI installs it.
+func needTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
+	}
+}
+
+// openTerminal starts a w×h terminal in tmux named name, running sh in
+// dir with the journey's data file and home (and env added), and closes
+// it when the test ends.
+func openTerminal(t *testing.T, name, dir, db string, w, h int, env ...string) *tmuxTerm {
+	t.Helper()
+	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-%s-%d", name, os.Getpid()), target: name}
+	args := []string{"-f", "/dev/null", "new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "-s", name, "-c", dir,
+		"-e", "PATRON_DB=" + db, "-e", "HOME=" + dir}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	tm.tmux(append(args, "sh")...)
+	t.Cleanup(tm.close)
+	return tm
 }

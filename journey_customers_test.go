@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,17 +84,12 @@ func (tm *tmuxTerm) waitFor(within time.Duration, texts ...string) time.Duration
 // and undo, quit, start again and find everything as left; then a
 // `patron add` from another terminal appears in the running list within 2 s.
 func TestJourneyCustomers(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
 
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-journey-%d", os.Getpid()), target: "journey"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "-s", "journey",
-		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "journey", dir, db, 100, 30, "TERM=xterm-256color")
 	start := func() {
 		tm.typeText(bin)
 		tm.keys("Enter")

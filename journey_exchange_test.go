@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,18 +42,13 @@ func fileSum(t *testing.T, path string) string {
 // back whole, the exports are written 0600, and a JSON export rebuilds an
 // empty file that exports the very same JSON.
 func TestJourneyExchange(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	exchangeFixture(t, dir, "apple.vcf")
 	exchangeFixture(t, dir, "google.csv")
 	db := filepath.Join(dir, "data", "patron.db")
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-exchange-%d", os.Getpid()), target: "exchange"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "exchange", "-c", dir,
-		"-e", "PATRON_DB="+db, "-e", "HOME="+dir, "-e", "TMPDIR="+dir, "-e", "NO_COLOR=1", "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "exchange", dir, db, 200, 50, "TMPDIR="+dir, "NO_COLOR=1")
 	step := 0
 	shell := func(line string, want ...string) string {
 		t.Helper()

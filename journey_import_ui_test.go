@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +15,7 @@ import (
 // imports again, then marks the two Ana Limas with space and merges them
 // with M into one customer.
 func TestJourneyImportAndMergeInTheWindow(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	google, err := filepath.Abs(filepath.Join("store", "exchange", "testdata", "google.csv"))
@@ -39,10 +36,7 @@ func TestJourneyImportAndMergeInTheWindow(t *testing.T) {
 	// Ana is in the shop with her old email only: the import brings her in again.
 	patron("add", "Ana Lima", "--email", "ana@example.com", "--tag", "vip")
 
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-import-%d", os.Getpid()), target: "import"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "-s", "import",
-		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "import", dir, db, 100, 30, "TERM=xterm-256color")
 	tm.typeText(bin)
 	tm.keys("Enter")
 	tm.waitFor(10*time.Second, "1 Customers", "1 customer")

@@ -18,9 +18,7 @@ import (
 // marked lost with L (service, with what they said) is counted in the
 // lost-by-reason figure once the tab comes back to it.
 func TestJourneyInsightsTab(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the Insights journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
@@ -58,10 +56,7 @@ func TestJourneyInsightsTab(t *testing.T) {
 	cli("demo", "--seed", "7", "--customers", "60", "--interactions", "900")
 	cur, prev := report()
 
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-insights-%d", os.Getpid()), target: "insights"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "45", "-s", "insights",
-		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "insights", dir, db, 100, 45, "TERM=xterm-256color")
 	tm.typeText(bin)
 	tm.keys("Enter")
 	tm.waitFor(10*time.Second, "1 Customers", "5 Insights")

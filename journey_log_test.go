@@ -21,9 +21,7 @@ import (
 // the Log tab; resolve an open complaint from the Log tab's filter; and a
 // `patron log` from another terminal appears in the running Log tab.
 func TestJourneyLog(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
@@ -80,10 +78,7 @@ func TestJourneyLog(t *testing.T) {
 		run("log", fmt.Sprintf("#%d", complainer.ID), "--kind", "complaint", "--category", "late delivery", "--at", "-2d")
 	}
 
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-journey-log-%d", os.Getpid()), target: "journey"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "35", "-s", "journey",
-		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "log", dir, db, 120, 35, "TERM=xterm-256color")
 	tm.typeText(bin)
 	tm.keys("Enter")
 	tm.waitFor(10*time.Second, "1 Customers", "2 Log", "> "+model.Sanitize(first.Name))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,13 +127,8 @@ func TestJourneyLoyalty(t *testing.T) {
 	}
 
 	t.Run("in a terminal", func(t *testing.T) {
-		if _, err := exec.LookPath("tmux"); err != nil {
-			t.Skip("tmux is not installed, so the terminal part of the journey cannot run; install tmux to run it")
-		}
-		tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-loyalty-%d", os.Getpid()), target: "loyalty"}
-		tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30", "-s", "loyalty",
-			"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-		t.Cleanup(tm.close)
+		needTmux(t)
+		tm := openTerminal(t, "loyalty", dir, db, 120, 30, "TERM=xterm-256color")
 		tm.typeText(bin + ` loyalty "Ana Lima"; echo "exit=$?"`)
 		tm.keys("Enter")
 		tm.waitFor(10*time.Second, "#1 Ana Lima: client, 50 points", "Next: supporter, with 5 more visits or 349.50 more",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,9 +20,7 @@ import (
 // free gift wrap, which takes 50 of her 90 points and is logged on her
 // timeline; the Loyalty tab counts her as a client.
 func TestJourneyLoyaltyInTheInterface(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
@@ -40,10 +37,7 @@ func TestJourneyLoyaltyInTheInterface(t *testing.T) {
 	}
 	patron("add", "Rosa Matos", "--phone", "555 0303")
 
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-loyalty-ui-%d", os.Getpid()), target: "loyalty"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "-s", "loyalty",
-		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "loyaltyui", dir, db, 100, 30, "TERM=xterm-256color")
 	tm.typeText(bin)
 	tm.keys("Enter")
 	tm.waitFor(10*time.Second, "1 Customers", "Rosa Matos", "Rung", "prospect")

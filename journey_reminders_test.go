@@ -26,16 +26,11 @@ import (
 // iCalendar export are written, and calcurse imports the export with
 // nothing skipped.
 func TestJourneyReminders(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-reminders-%d", os.Getpid()), target: "reminders"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-s", "reminders", "-c", dir,
-		"-e", "PATRON_DB="+db, "-e", "HOME="+dir, "-e", "TMPDIR="+dir, "-e", "NO_COLOR=1", "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "reminders", dir, db, 200, 50, "TMPDIR="+dir, "NO_COLOR=1")
 
 	step := 0
 	// shell types a command line in the pane and waits until it has

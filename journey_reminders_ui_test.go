@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,9 +19,7 @@ import (
 // the customer's timeline and in the detail's cards sent), and a
 // follow-up is dismissed with a reason.
 func TestJourneyRemindersTab(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed, so the end-to-end journey cannot run; install tmux to run it")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
@@ -38,10 +35,7 @@ func TestJourneyRemindersTab(t *testing.T) {
 		return string(out)
 	}
 
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("patron-reminders-ui-%d", os.Getpid()), target: "remui"}
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-s", "remui",
-		"-e", "PATRON_DB="+db, "-e", "TERM=xterm-256color", "-e", "HOME="+dir, "-e", "NO_COLOR=1", "sh")
-	t.Cleanup(tm.close)
+	tm := openTerminal(t, "remui", dir, db, 120, 40, "TERM=xterm-256color", "NO_COLOR=1")
 	start := func(args ...string) {
 		t.Helper()
 		tm.tmux("send-keys", "-t", tm.target, "clear", "Enter")
