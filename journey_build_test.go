@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -66,4 +67,20 @@ func openTerminal(t *testing.T, name, dir, db string, w, h int, env ...string) *
 	tm.tmux(append(args, "sh")...)
 	t.Cleanup(tm.close)
 	return tm
+}
+
+// patronCLI is a way to run the built binary from the command line on the
+// journey's data file and home, failing the test when it fails; it gives
+// what it printed.
+func patronCLI(t *testing.T, bin, dir, db string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "PATRON_DB="+db, "HOME="+dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("patron %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,17 +22,7 @@ func TestJourneyLoyaltyInTheInterface(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
-	env := append(os.Environ(), "PATRON_DB="+db, "HOME="+dir)
-	patron := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("patron %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	patron := patronCLI(t, bin, dir, db)
 	patron("add", "Rosa Matos", "--phone", "555 0303")
 
 	tm := openTerminal(t, "loyaltyui", dir, db, 100, 30, "TERM=xterm-256color")

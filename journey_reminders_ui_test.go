@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,17 +21,7 @@ func TestJourneyRemindersTab(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildPatron(t)
 	db := filepath.Join(dir, "data", "patron.db")
-	env := append(os.Environ(), "PATRON_DB="+db, "HOME="+dir)
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("patron %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := patronCLI(t, bin, dir, db)
 
 	tm := openTerminal(t, "remui", dir, db, 120, 40, "TERM=xterm-256color", "NO_COLOR=1")
 	start := func(args ...string) {
