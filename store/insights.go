@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -435,6 +436,11 @@ func plainString(b []byte, i int) ([]byte, int, bool) {
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '"':
+			// Text that is not UTF-8 is never written by Patron, and
+			// encoding/json reads it as U+FFFD: leave it to that.
+			if !utf8.Valid(b[i+1 : j]) {
+				return nil, i, false
+			}
 			return b[i+1 : j], j + 1, true
 		case c == '\\' || c < 0x20:
 			return nil, i, false
