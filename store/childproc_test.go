@@ -46,11 +46,7 @@ func init() {
 	default:
 		err = fmt.Errorf("unknown child role %q", role)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		os.Exit(2)
-	}
-	os.Exit(0)
+	exitChild(err)
 }
 
 // childInvariantWriter writes until its standard input closes: a new

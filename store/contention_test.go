@@ -52,11 +52,7 @@ func init() {
 		}
 		out.Flush()
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		os.Exit(2)
-	}
-	os.Exit(0)
+	exitChild(err)
 }
 
 // slowest keeps the longest a call took.
@@ -315,19 +311,7 @@ func TestContention(t *testing.T) {
 	imports := startContender(t, "import", path)
 	writers := []*procChild{startChild(t, "writer", path, writes), startChild(t, "writer", path, writes)}
 
-	var customers, interactions []model.ID
-	for i, w := range writers {
-		if err := w.wait(); err != nil {
-			t.Fatalf("writer %d: %v", i+1, err)
-		}
-		cs, is, other := w.acknowledged()
-		if len(cs)+len(is) != writes {
-			t.Fatalf("writer %d acknowledged %d saves, want %d", i+1, len(cs)+len(is), writes)
-		}
-		customers = append(customers, cs...)
-		interactions = append(interactions, is...)
-		t.Logf("writer %d: %v µs", i+1, other)
-	}
+	customers, interactions := collectWrites(t, writers, writes)
 	elapsed := time.Since(start)
 	importLines := imports.finish(t)
 	exportLines := export.finish(t)

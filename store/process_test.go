@@ -45,11 +45,7 @@ func runProcessChildIfAsked() {
 	default:
 		err = fmt.Errorf("unknown child role %q", role)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		os.Exit(2)
-	}
-	os.Exit(0)
+	exitChild(err)
 }
 
 // childWriter writes n times (forever when n is 0), alternating new
@@ -161,6 +157,34 @@ type procChild struct {
 func startChild(t *testing.T, role, path string, writes int) *procChild {
 	t.Helper()
 	return startTestChild(t, childRoleEnv+"="+role, childFileEnv+"="+path, childCountEnv+"="+strconv.Itoa(writes))
+}
+
+// exitChild ends a child process: status 2 with the error on stderr, or 0.
+func exitChild(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(2)
+	}
+	os.Exit(0)
+}
+
+// collectWrites waits for each writer and gathers the saves it
+// acknowledged; each must have acknowledged all of its writes.
+func collectWrites(t *testing.T, writers []*procChild, writes int) (customers, interactions []model.ID) {
+	t.Helper()
+	for i, w := range writers {
+		if err := w.wait(); err != nil {
+			t.Fatalf("writer %d: %v", i+1, err)
+		}
+		cs, is, other := w.acknowledged()
+		if len(cs)+len(is) != writes {
+			t.Fatalf("writer %d acknowledged %d saves, want %d", i+1, len(cs)+len(is), writes)
+		}
+		customers = append(customers, cs...)
+		interactions = append(interactions, is...)
+		t.Logf("writer %d: %v", i+1, other)
+	}
+	return customers, interactions
 }
 
 // startTestChild runs this test binary again, as a child with env added to
@@ -333,19 +357,7 @@ func TestTwoWritersAndAReaderShareTheFile(t *testing.T) {
 	start := time.Now()
 	reader := startChild(t, "reader", path, 0)
 	writers := []*procChild{startChild(t, "writer", path, writes), startChild(t, "writer", path, writes)}
-	var customers, interactions []model.ID
-	for i, w := range writers {
-		if err := w.wait(); err != nil {
-			t.Fatalf("writer %d: %v", i+1, err)
-		}
-		cs, is, other := w.acknowledged()
-		if len(cs)+len(is) != writes {
-			t.Fatalf("writer %d acknowledged %d writes, want %d", i+1, len(cs)+len(is), writes)
-		}
-		customers = append(customers, cs...)
-		interactions = append(interactions, is...)
-		t.Logf("writer %d: %v", i+1, other)
-	}
+	customers, interactions := collectWrites(t, writers, writes)
 	elapsed := time.Since(start)
 	reader.stdin.Close()
 	if err := reader.wait(); err != nil {
