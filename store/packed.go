@@ -55,17 +55,17 @@ func (s *Store) PackedCustomersPage(after model.ID, limit int) (PackedPage, erro
 			if v[0] != valueBinary {
 				v = encodeCustomer(&scratch)
 			}
-			if buf == nil {
-				buf = make([]byte, 0, limit*(len(v)+64))
-			}
 			buf = append(buf, v...)
 			ends = append(ends, len(buf))
 			page.IDs = append(page.IDs, keyID(k))
 		}
+		// The page is kept for as long as Patron is open: exactly its size.
+		held := make([]byte, len(buf))
+		copy(held, buf)
 		page.Records = make([]Packed, len(ends))
 		start := 0
 		for i, end := range ends {
-			page.Records[i] = Packed(buf[start:end:end])
+			page.Records[i] = Packed(held[start:end:end])
 			start = end
 		}
 		return nil

@@ -40,8 +40,8 @@ type detailLoadedMsg struct {
 
 func (v *customersView) openDetail(id model.ID, back screen) tea.Cmd {
 	d := detailState{id: id, back: back}
-	if e := v.byID[id]; e != nil && e.rec != nil {
-		d.c = *e.rec // a summary would let e edit before the record is read
+	if e := v.byID[id]; e != nil && e.whole() {
+		d.c = e.customer() // a summary would let e edit before the record is read
 	}
 	v.detail = d
 	v.screen = screenDetail

@@ -717,10 +717,10 @@ func (v *customersView) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		return v.openDetail(e.c.ID, screenList)
 	case key.Matches(msg, k.Edit):
-		if e.rec == nil {
+		if !e.whole() {
 			return v.editWhenRead(e.c.ID) // the list holds only a summary yet
 		}
-		return v.openForm(*e.rec, false, screenList)
+		return v.openForm(e.customer(), false, screenList)
 	case key.Matches(msg, k.Archive):
 		v.askArchive(e.customer())
 	case key.Matches(msg, k.Delete):

@@ -47,12 +47,13 @@ type (
 		next    store.ListCursor
 		err     error
 	}
-	// fullPageMsg is a page of the second pass.
+	// fullPageMsg is a page of the second pass: whole records, packed,
+	// and what the list holds of each, unpacked off the update loop.
 	fullPageMsg struct {
 		gen    int
 		reqSeq int
-		page   []model.Customer
-		more   bool
+		page   store.PackedPage
+		lists  []listCustomer
 		err    error
 	}
 	// countMsg is how many customers the file holds, for the footer.
@@ -169,8 +170,15 @@ func summaryEntries(page *store.ListPage, b *indexBuilder, total int) []entry {
 func (v *customersView) nextFullPage(after model.ID) tea.Cmd {
 	gen, reqSeq := v.loadGen, int(v.putSeq.Load())
 	return v.c.do(func(s *store.Store) tea.Msg {
-		page, more, err := s.CustomersPage(after, fullPageSize)
-		return fullPageMsg{gen: gen, reqSeq: reqSeq, page: page, more: more, err: err}
+		page, err := s.PackedCustomersPage(after, fullPageSize)
+		msg := fullPageMsg{gen: gen, reqSeq: reqSeq, page: page, err: err}
+		msg.lists = make([]listCustomer, len(page.Records))
+		for i, p := range page.Records {
+			if c, err := p.Unpack(); err == nil {
+				msg.lists[i] = listOf(&c)
+			}
+		}
+		return msg
 	})
 }
 
@@ -286,29 +294,40 @@ func (v *customersView) gotFullPage(msg fullPageMsg) tea.Cmd {
 	if msg.err != nil {
 		return v.loadFailed(msg.err)
 	}
-	for _, c := range msg.page {
-		old := v.byID[c.ID]
-		if v.fresher(c.ID, msg.reqSeq) {
+	ids := msg.page.IDs
+	made := make([]entry, len(ids)) // the page's entries in one allocation
+	for i, id := range ids {
+		old := v.byID[id]
+		if v.fresher(id, msg.reqSeq) {
 			continue
 		}
-		e := newEntry(c)
+		e := &made[i]
+		*e = entry{c: msg.lists[i], packed: msg.page.Records[i]}
 		if old != nil {
-			v.tally(&old.c, -1)
+			if sameListPart(&old.c, &e.c) {
+				e.c = old.c // the summary's, its text in the list page's allocation
+			}
 			e.seq = old.seq
+			v.tally(&old.c, -1)
 		} else {
 			// Added in another window after the list was read: it shows
 			// when its change arrives; until then the record stands in.
-			v.ids = mergeIDs(v.ids, []model.ID{c.ID})
+			v.ids = mergeIDs(v.ids, []model.ID{id})
 		}
-		v.byID[c.ID] = e
+		if old != nil && old.c.Name == e.c.Name {
+			e.sortName = old.sortName
+		} else {
+			e.sortName = sortNameOf(e.c.Name)
+		}
+		v.byID[id] = e
 		v.tally(&e.c, 1)
-		if p, ok := v.indexPos[c.ID]; ok {
+		if p, ok := v.indexPos[id]; ok {
 			v.indexed[p].Store(e) // and the summary's entry is let go
 		}
 	}
 	v.dataGen++
-	if msg.more && len(msg.page) > 0 {
-		return v.nextFullPage(msg.page[len(msg.page)-1].ID)
+	if msg.page.More && len(ids) > 0 {
+		return v.nextFullPage(ids[len(ids)-1])
 	}
 	// Every record is in: the rows still point at the summaries' entries.
 	for i, e := range v.base {

@@ -69,8 +69,8 @@ func TestTheListLoadsByNameThenEveryRecord(t *testing.T) {
 	msg := firstPageNow(t, cv)
 	_, next := cv.Update(msg)
 	// The first page is the first names in order, drawn as summaries.
-	if len(cv.rows) != firstPageSize || cv.rows[0].c.Name != "Customer 1,000" || cv.rows[0].rec != nil {
-		t.Fatalf("first page: %d rows, first %q full=%v", len(cv.rows), cv.rows[0].c.Name, cv.rows[0].rec != nil)
+	if len(cv.rows) != firstPageSize || cv.rows[0].c.Name != "Customer 1,000" || cv.rows[0].whole() {
+		t.Fatalf("first page: %d rows, first %q full=%v", len(cv.rows), cv.rows[0].c.Name, cv.rows[0].whole())
 	}
 	if !cv.loading {
 		t.Fatal("the records are not read yet, so the tab is still loading")
@@ -80,7 +80,7 @@ func TestTheListLoadsByNameThenEveryRecord(t *testing.T) {
 		t.Fatalf("after loading: loading=%v index=%v %d loaded", cv.loading, cv.index != nil, len(cv.byID))
 	}
 	for _, e := range cv.rows {
-		if e.rec == nil || cv.byID[e.c.ID] != e || e.rec.Address == "" {
+		if !e.whole() || cv.byID[e.c.ID] != e || e.customer().Address == "" {
 			t.Fatalf("row %q is not the whole record", e.c.Name)
 		}
 	}

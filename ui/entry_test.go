@@ -32,7 +32,23 @@ func TestAnEntryIsItsRecordOnceRead(t *testing.T) {
 	if got := full.customer(); got.Address != "Rua Nova 1" || got.Stats.Purchases != 2 {
 		t.Fatalf("a whole record's customer is %+v", got)
 	}
-	if full.record() != full.rec || summary.record().Address != "" {
+	if !full.whole() || summary.whole() || full.record().Address != "Rua Nova 1" || summary.record().Address != "" {
 		t.Fatal("record is not the whole record when read")
 	}
+	// Each record is a copy of its own: changing one changes no other.
+	r := full.record()
+	r.Name = "Changed"
+	if full.customer().Name != "Ana Lima" || full.c.Name != "Ana Lima" {
+		t.Fatal("changing a record changed the entry")
+	}
+}
+
+// entriesOf makes whole-record entries of customers, as the Customers tab
+// holds them once every record is read.
+func entriesOf(cs []*model.Customer) []*entry {
+	out := make([]*entry, len(cs))
+	for i, c := range cs {
+		out[i] = newEntry(*c)
+	}
+	return out
 }

@@ -259,8 +259,9 @@ func (v *insightsView) compute(want spanKey, basis insightsBasis) tea.Cmd {
 	snapshot := snapshotCustomers(v.src)
 	p, at := want.period, time.Unix(want.start, 0)
 	work := v.c.do(func(s *store.Store) tea.Msg {
-		res := insightsResult{empty: nobodyLogged(snapshot)}
-		r, err := s.InsightsOver(snapshot, p, at)
+		customers := reportCustomers(snapshot)
+		res := insightsResult{empty: nobodyLogged(customers)}
+		r, err := s.InsightsOver(customers, p, at)
 		if err != nil {
 			res.err = err.Error()
 		} else {
@@ -275,13 +276,31 @@ func (v *insightsView) compute(want spanKey, basis insightsBasis) tea.Cmd {
 	return tea.Batch(work, v.spin.Tick)
 }
 
-// snapshotCustomers points at every loaded customer, on the update loop.
-func snapshotCustomers(src *customersView) []*model.Customer {
-	out := make([]*model.Customer, 0, len(src.ids))
+// snapshotCustomers takes every loaded customer's entry, on the update
+// loop; entries are never changed once made.
+func snapshotCustomers(src *customersView) []*entry {
+	out := make([]*entry, 0, len(src.ids))
 	for _, id := range src.ids {
 		if e := src.byID[id]; e != nil {
-			out = append(out, e.record())
+			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// reportCustomers unpacks the entries for a report, in one allocation,
+// keeping of each record only what the figures read (the per-day and
+// per-month facts and the text are let go as each is unpacked).
+func reportCustomers(entries []*entry) []*model.Customer {
+	all := make([]model.Customer, len(entries))
+	out := make([]*model.Customer, len(entries))
+	for i, e := range entries {
+		c := e.customer()
+		all[i] = model.Customer{ID: c.ID, Name: c.Name, Status: c.Status, LostAt: c.LostAt, LostReason: c.LostReason,
+			Partner: c.Partner, NoContact: c.NoContact, Stats: c.Stats}
+		s := &all[i].Stats
+		s.Months, s.Days, s.RecentPurchases, s.OpenComplaintList, s.LastPurchaseNote = nil, nil, nil, nil, ""
+		out[i] = &all[i]
 	}
 	return out
 }

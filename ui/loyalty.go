@@ -161,10 +161,10 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 	gen := v.gen
 	// A snapshot of the entries: they are never changed once made, so the
 	// computation may read them while the list moves on.
-	snapshot := make([]*model.Customer, 0, len(src.ids))
+	snapshot := make([]*entry, 0, len(src.ids))
 	for _, id := range src.ids {
 		if e := src.byID[id]; e != nil && e.c.Active() {
-			snapshot = append(snapshot, e.record())
+			snapshot = append(snapshot, e)
 		}
 	}
 	ls := st.Loyalty
@@ -173,20 +173,14 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 	}
 }
 
-// loyaltyChunk bounds the copy of customers the model's lists work over.
+// loyaltyChunk bounds the customers unpacked at a time for the model's
+// lists to work over.
 const loyaltyChunk = 4096
 
 // computeLoyalty works out the ladder for the active customers, in id order.
-func computeLoyalty(cs []*model.Customer, ls model.LoyaltySettings, now time.Time, loc *time.Location) *loyaltyLists {
+func computeLoyalty(cs []*entry, ls model.LoyaltySettings, now time.Time, loc *time.Location) *loyaltyLists {
 	out := &loyaltyLists{day: now.In(loc).Format(model.DayFormat), rungs: make(map[model.ID]model.Rung, len(cs))}
-	buf := make([]model.Customer, 0, min(len(cs), loyaltyChunk))
-	for start := 0; start < len(cs); start += loyaltyChunk {
-		buf = buf[:0]
-		for _, c := range cs[start:min(start+loyaltyChunk, len(cs))] {
-			buf = append(buf, *c)
-		}
-		out.add(buf, ls, now, loc)
-	}
+	eachChunk(cs, loyaltyChunk, func(chunk []model.Customer) { out.add(chunk, ls, now, loc) })
 	for s := range loyaltySections {
 		slices.SortStableFunc(out.rows[s], rowOrder(s))
 	}
@@ -802,7 +796,7 @@ func (a *App) addLoyaltyTab() {
 // rungCell is the Customers list's rung column: where the customer stands
 // today, worked out from their record.
 func rungCell(v *customersView, e *entry) string {
-	if e.rec == nil && !e.c.Partner {
+	if !e.whole() && !e.c.Partner {
 		return "…" // only the summary is read yet: the rung needs the record
 	}
 	st := v.c.settings

@@ -293,7 +293,7 @@ func TestTheListsFollowChangesAsAFullRecomputationWould(t *testing.T) {
 		}
 	}
 	st := h.app.c.settings
-	full := computeLoyalty(cs, st.Loyalty, testNow, st.Location())
+	full := computeLoyalty(entriesOf(cs), st.Loyalty, testNow, st.Location())
 	if v.lists.counts != full.counts {
 		t.Fatalf("counts %v, worked out again %v", v.lists.counts, full.counts)
 	}
@@ -589,7 +589,7 @@ func ladderCustomers(n int) []*model.Customer {
 // BenchmarkLoyaltyTab100k works the whole tab out for 100,000 customers,
 // as the tea.Cmd does once they are loaded (and on a new day).
 func BenchmarkLoyaltyTab100k(b *testing.B) {
-	cs := ladderCustomers(100_000)
+	cs := entriesOf(ladderCustomers(100_000))
 	ls := model.DefaultLoyalty()
 	b.ResetTimer()
 	for b.Loop() {
@@ -604,7 +604,7 @@ func BenchmarkLoyaltyPatch100k(b *testing.B) {
 	c := &common{now: fixedNow, styles: NewStyles(true), settings: model.DefaultSettings()}
 	c.settings.TimeZone = "UTC"
 	v := newLoyaltyView(c, newCustomersView(c))
-	v.lists = computeLoyalty(cs, c.settings.Loyalty, testNow, time.UTC)
+	v.lists = computeLoyalty(entriesOf(cs), c.settings.Loyalty, testNow, time.UTC)
 	changed := []model.Customer{*cs[500]}
 	ids := []model.ID{changed[0].ID}
 	b.ResetTimer()

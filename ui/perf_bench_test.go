@@ -230,6 +230,66 @@ func BenchmarkBigListMemory(b *testing.B) {
 	b.ReportMetric(median(peak), "peak-rss-MB")
 }
 
+// BenchmarkBigSessionMemory is the memory of Patron at 100,000 customers
+// once everything a session holds is in: the list and its search, every
+// customer's record, the reminders worked out (the list's "next reminder"
+// column), the ladder (its rung column) and this month's figures. This is
+// what an owner sees in ps once Patron has sat open on the Customers list
+// for a few seconds (target: peak RSS under 150 MB).
+//
+//	go test ./ui -run='^$' -bench=BigSessionMemory -benchtime=3x    # on its own
+func BenchmarkBigSessionMemory(b *testing.B) {
+	path := bigFile(b, 100_000, 1_000_000)
+	var heap, res, peak, took []float64
+	for b.Loop() {
+		runtime.GC()
+		debug.FreeOSMemory()
+		resetPeakRSS()
+		start, app, d := startBig(b, path)
+		d.runUntil(b, 2*time.Minute, func() bool { return sessionSettled(app) })
+		took = append(took, float64(time.Since(start).Milliseconds()))
+		d.close()
+		res = append(res, float64(rss())/(1<<20))
+		peak = append(peak, float64(peakRSS())/(1<<20))
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap = append(heap, float64(ms.HeapAlloc)/(1<<20))
+		if p := os.Getenv("PATRON_BENCH_HEAPPROFILE"); p != "" {
+			writeHeapProfile(b, p)
+		}
+		runtime.KeepAlive(app)
+	}
+	b.ReportMetric(median(took), "settled-ms")
+	b.ReportMetric(median(heap), "heap-MB")
+	b.ReportMetric(median(res), "rss-MB")
+	b.ReportMetric(median(peak), "peak-rss-MB")
+}
+
+// sessionSettled reports whether every tab has worked out what it shows.
+func sessionSettled(a *App) bool {
+	if a.Timings().FullLoad.IsZero() {
+		return false
+	}
+	for _, t := range a.tabs {
+		switch v := t.view.(type) {
+		case *customersView:
+			if v.reminders == nil || !v.reminders.ready {
+				return false
+			}
+		case *loyaltyView:
+			if v.lists == nil || v.computing {
+				return false
+			}
+		case *insightsView:
+			if len(v.cache) == 0 || v.computing {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // resetPeakRSS starts the process's peak resident memory afresh from now
 // (Linux: writing 5 to clear_refs; elsewhere nothing).
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }

@@ -316,7 +316,7 @@ func TestReferralPicksAnExistingCustomer(t *testing.T) {
 	if bruno.ReferredBy != 1 {
 		t.Fatalf("Bruno is referred by #%d", bruno.ReferredBy)
 	}
-	if e := h.customers().byID[2]; e.rec == nil || e.rec.ReferredBy != 1 {
+	if e := h.customers().byID[2]; !e.whole() || e.customer().ReferredBy != 1 {
 		t.Fatal("the loaded Bruno does not know who referred him")
 	}
 	list, _ := h.s.Interactions(1)

@@ -106,10 +106,10 @@ func (v *remindersView) startNew(msg newReminderMsg) tea.Cmd {
 	if !v.book.bookReady() {
 		return sayInfo("The customers are still being read; try again in a moment.")
 	}
-	var active []*model.Customer
-	for _, c := range v.book.bookSnapshot() {
-		if c.Active() {
-			active = append(active, c)
+	var active []*listCustomer
+	for _, e := range v.book.bookSnapshot() {
+		if e.c.Active() {
+			active = append(active, &e.c)
 		}
 	}
 	if len(active) == 0 {
@@ -263,7 +263,7 @@ type pickHit struct {
 // built from a snapshot in a tea.Cmd and never changed after.
 type pickIndex struct {
 	once sync.Once
-	list []*model.Customer
+	list []*listCustomer
 	ids  []model.ID
 	text []string // pickFields strings per customer
 }
@@ -334,7 +334,7 @@ type customerPicker struct {
 	onPick func(id model.ID) tea.Cmd
 }
 
-func newCustomerPicker(st *Styles, list []*model.Customer, onPick func(model.ID) tea.Cmd) *customerPicker {
+func newCustomerPicker(st *Styles, list []*listCustomer, onPick func(model.ID) tea.Cmd) *customerPicker {
 	in := textinput.New()
 	in.Prompt = "/ "
 	in.Placeholder = "name, phone or email"

@@ -8,7 +8,7 @@ import (
 	"github.com/patron-crm/patron/model"
 )
 
-func pickOf(t *testing.T, q string, list ...*model.Customer) []pickHit {
+func pickOf(t *testing.T, q string, list ...*listCustomer) []pickHit {
 	t.Helper()
 	hits, done := (&pickIndex{list: list}).find(q, func() bool { return false })
 	if !done {
@@ -18,9 +18,9 @@ func pickOf(t *testing.T, q string, list ...*model.Customer) []pickHit {
 }
 
 func TestPickerFindsByNamePhoneOrEmailBestFirst(t *testing.T) {
-	ana := &model.Customer{ID: 1, Name: "Ana Lima", Phone: "555 0101", Email: "ana@example.com"}
-	anabela := &model.Customer{ID: 2, Name: "Anabela Sousa", Email: "bela@example.com"}
-	bruno := &model.Customer{ID: 3, Name: "Bruno Costa", Phone: "555 0102", Email: "bruno@shop.example"}
+	ana := &listCustomer{ID: 1, Name: "Ana Lima", Phone: "555 0101", Email: "ana@example.com"}
+	anabela := &listCustomer{ID: 2, Name: "Anabela Sousa", Email: "bela@example.com"}
+	bruno := &listCustomer{ID: 3, Name: "Bruno Costa", Phone: "555 0102", Email: "bruno@shop.example"}
 	hits := pickOf(t, "ana", ana, anabela, bruno)
 	if len(hits) < 2 || hits[0].id != 1 || hits[0].field != "" {
 		t.Fatalf("ana: %+v", hits)
@@ -37,7 +37,7 @@ func TestPickerFindsByNamePhoneOrEmailBestFirst(t *testing.T) {
 }
 
 func TestPickerGivesUpWhenANewerSearchStarted(t *testing.T) {
-	x := &pickIndex{list: []*model.Customer{{ID: 1, Name: "Ana"}}}
+	x := &pickIndex{list: []*listCustomer{{ID: 1, Name: "Ana"}}}
 	if hits, done := x.find("ana", func() bool { return true }); done || hits != nil {
 		t.Fatal("a stale search should stop")
 	}
@@ -45,7 +45,7 @@ func TestPickerGivesUpWhenANewerSearchStarted(t *testing.T) {
 
 func TestPickerShowsNamesCleaned(t *testing.T) {
 	st := NewStyles(true)
-	p := newCustomerPicker(st, []*model.Customer{{ID: 1, Name: "Ev\x1b[31mil"}}, nil)
+	p := newCustomerPicker(st, []*listCustomer{{ID: 1, Name: "Ev\x1b[31mil"}}, nil)
 	p.hits = []pickHit{{id: 1}}
 	if out := p.view(st, 80); strings.Contains(out, "\x1b[31m") {
 		t.Fatal("a name's escape sequence reached the screen")

@@ -26,20 +26,28 @@ type customerBook interface {
 	bookGen() int                                     // changes whenever a loaded customer changes
 	bookReady() bool                                  // every customer has been read
 	bookErr() string                                  // why the customers could not be read
-	bookSnapshot() []*model.Customer                  // never changed once made: safe in a tea.Cmd
+	bookSnapshot() []*entry                           // never changed once made: safe in a tea.Cmd
 	bookCustomer(id model.ID) (*model.Customer, bool) // nil, false when not loaded
+	bookName(id model.ID) (string, bool)              // without unpacking the record
 }
 
 func (v *customersView) bookGen() int    { return v.dataGen }
 func (v *customersView) bookReady() bool { return v.loaded && !v.loading }
 func (v *customersView) bookErr() string { return v.loadErr }
 
-func (v *customersView) bookSnapshot() []*model.Customer {
-	out := make([]*model.Customer, 0, len(v.ids))
+func (v *customersView) bookSnapshot() []*entry {
+	out := make([]*entry, 0, len(v.ids))
 	for _, id := range v.ids {
-		out = append(out, v.byID[id].record())
+		out = append(out, v.byID[id])
 	}
 	return out
+}
+
+func (v *customersView) bookName(id model.ID) (string, bool) {
+	if e := v.byID[id]; e != nil {
+		return e.c.Name, true
+	}
+	return "", false
 }
 
 func (v *customersView) bookCustomer(id model.ID) (*model.Customer, bool) {
@@ -184,10 +192,10 @@ type remindersView struct {
 	evalBook   int
 	evalInputs int
 	evalDay    int
-	evalSnap   []*model.Customer // the book the list was worked out from
-	partial    bool              // the last evaluation kept the unchanged customers' reminders
-	list       []model.Reminder  // sorted by due day, so each group is a run of it
-	due        int               // how many are due today or overdue: the badge
+	evalSnap   []*entry         // the book the list was worked out from
+	partial    bool             // the last evaluation kept the unchanged customers' reminders
+	list       []model.Reminder // sorted by due day, so each group is a run of it
+	due        int              // how many are due today or overdue: the badge
 	now        time.Time
 	dayTimer   bool
 
@@ -364,7 +372,7 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 	// Only customers changed since the last evaluation (same inputs, same
 	// day): work out theirs and keep the rest, instead of every rule for
 	// every customer again.
-	var prevBook []*model.Customer
+	var prevBook []*entry
 	var prevList []model.Reminder
 	if v.evaluated && v.evalInputs == v.inputsGen && v.evalDay == today {
 		prevBook, prevList = v.evalSnap, v.list
@@ -395,20 +403,20 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 // changed once made, so a changed customer is a different pointer): the
 // customers added or changed, and the ids of those gone (nil). ok is false
 // when so many changed that working everything out again is as quick.
-func changedCustomers(prev, cur []*model.Customer) (map[model.ID]*model.Customer, bool) {
+func changedCustomers(prev, cur []*entry) (map[model.ID]*entry, bool) {
 	if prev == nil {
 		return nil, false
 	}
-	before := make(map[model.ID]*model.Customer, len(prev))
-	for _, c := range prev {
-		before[c.ID] = c
+	before := make(map[model.ID]*entry, len(prev))
+	for _, e := range prev {
+		before[e.c.ID] = e
 	}
-	changed := map[model.ID]*model.Customer{}
-	for _, c := range cur {
-		if before[c.ID] != c {
-			changed[c.ID] = c
+	changed := map[model.ID]*entry{}
+	for _, e := range cur {
+		if before[e.c.ID] != e {
+			changed[e.c.ID] = e
 		}
-		delete(before, c.ID)
+		delete(before, e.c.ID)
 	}
 	for id := range before {
 		changed[id] = nil
@@ -419,11 +427,11 @@ func changedCustomers(prev, cur []*model.Customer) (map[model.ID]*model.Customer
 // updateReminders is prev (open reminders, sorted) with the reminders of
 // the changed customers worked out again: theirs taken out, their rules
 // and manual reminders evaluated, and merged back in order.
-func updateReminders(prev []model.Reminder, changed map[model.ID]*model.Customer, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
-	var book []*model.Customer
-	for _, c := range changed {
-		if c != nil {
-			book = append(book, c)
+func updateReminders(prev []model.Reminder, changed map[model.ID]*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
+	var book []*entry
+	for _, e := range changed {
+		if e != nil {
+			book = append(book, e)
 		}
 	}
 	var mine []model.Reminder
@@ -459,31 +467,26 @@ func reminderBefore(a, b *model.Reminder) bool {
 	return a.Key < b.Key
 }
 
-// evalChunk is how many customers are copied for the rules at a time, so
-// evaluating a large book never holds a second copy of it.
+// evalChunk is how many customers are unpacked for the rules at a time,
+// so evaluating a large book never holds it all unpacked.
 const evalChunk = 1024
 
-// openReminders is model.Rules.Open over customers held as pointers: every
-// open reminder, generated and manual, sorted by due day.
-func openReminders(book []*model.Customer, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
+// openReminders is model.Rules.Open over the book's entries: every open
+// reminder, generated and manual, sorted by due day.
+func openReminders(book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
 	rules := model.NewRules(st)
 	var out []model.Reminder
-	chunk := make([]model.Customer, 0, min(evalChunk, len(book)))
-	for i := 0; i < len(book); i += evalChunk {
-		chunk = chunk[:0]
-		for _, c := range book[i:min(i+evalChunk, len(book))] {
-			chunk = append(chunk, *c)
-		}
+	eachChunk(book, evalChunk, func(chunk []model.Customer) {
 		out = rules.AppendOpen(out, chunk, decisions, now, time.Time{})
-	}
+	})
 	if len(manual) > 0 {
 		active := make(map[model.ID]bool, len(manual))
 		for _, m := range manual {
 			active[m.Customer] = false
 		}
-		for _, c := range book {
-			if _, ok := active[c.ID]; ok && c.Active() {
-				active[c.ID] = true
+		for _, e := range book {
+			if _, ok := active[e.c.ID]; ok && e.c.Active() {
+				active[e.c.ID] = true
 			}
 		}
 		out = model.AppendOpenManual(out, manual, func(id model.ID) bool { return active[id] }, time.Time{}, rules.Loc)
@@ -638,8 +641,8 @@ func (v *remindersView) clampScroll() {
 
 // customerName is the name the list shows for a reminder's customer.
 func (v *remindersView) customerName(id model.ID) string {
-	if c, ok := v.book.bookCustomer(id); ok {
-		return clean(c.Name)
+	if name, ok := v.book.bookName(id); ok {
+		return clean(name)
 	}
 	return fmt.Sprintf("#%d", id)
 }
