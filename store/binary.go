@@ -406,8 +406,11 @@ func binaryBody(v []byte, rec byte) ([]byte, error) {
 }
 
 func recName(rec byte) string {
-	if rec == recCustomer {
+	switch rec {
+	case recCustomer:
 		return "customer"
+	case recReminder:
+		return "reminder"
 	}
 	return "interaction"
 }

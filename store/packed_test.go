@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	"pgregory.net/rapid"
@@ -139,5 +140,68 @@ func TestAPackedPageReportsADamagedRecord(t *testing.T) {
 	}
 	if _, err := s.PackedCustomersPage(0, 10); !errors.Is(err, ErrDamaged) {
 		t.Fatalf("got %v, want the damage reported", err)
+	}
+}
+
+func drawReminder(t *rapid.T) model.Reminder {
+	kind := model.ReminderKind(rapid.SampledFrom([]string{"thank-you", "birthday", "follow-up", ""}).Draw(t, "kind"))
+	return model.Reminder{
+		ID: model.ID(rapid.Uint64().Draw(t, "id")), Key: rapid.String().Draw(t, "key"),
+		Customer: model.ID(rapid.Uint64().Draw(t, "customer")), Due: drawTime(t, "due"), Kind: kind,
+		Note:   rapid.String().Draw(t, "note"),
+		Repeat: model.Repeat{Every: rapid.IntRange(-5, 500).Draw(t, "every"), Unit: rapid.String().Draw(t, "unit")},
+		State:  model.ReminderState(rapid.String().Draw(t, "state")), SnoozedUntil: drawTime(t, "snoozed"),
+		Rule:  rapid.SampledFrom([]string{string(kind), "", "birthday", rapid.String().Draw(t, "rule text")}).Draw(t, "rule"),
+		First: drawTime(t, "first"), Created: drawTime(t, "created"), DoneAt: drawTime(t, "done"),
+		Reason: rapid.String().Draw(t, "reason"), Occurred: drawTime(t, "occurred"),
+		Amount: model.Money(rapid.Int64().Draw(t, "amount")), Detail: rapid.String().Draw(t, "detail"),
+	}
+}
+
+// A packed reminder unpacks to the same, its times in the shop's zone;
+// several packed one after another each unpack alone.
+func TestAPackedReminderUnpacksAsItWas(t *testing.T) {
+	loc := time.FixedZone("shop", -5*3600)
+	rapid.Check(t, func(t *rapid.T) {
+		rs := rapid.SliceOfN(rapid.Custom(drawReminder), 1, 4).Draw(t, "reminders")
+		var buf []byte
+		var ends []int
+		for i := range rs {
+			buf = PackReminder(buf, &rs[i])
+			ends = append(ends, len(buf))
+		}
+		start := 0
+		for i, end := range ends {
+			got, err := UnpackReminder(buf[start:end], loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start = end
+			want := rs[i]
+			for _, p := range []*time.Time{&want.Due, &want.SnoozedUntil, &want.First, &want.Created, &want.DoneAt, &want.Occurred} {
+				if !p.IsZero() {
+					*p = p.In(loc)
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("unpacked\n%+v\nwant\n%+v", got, want)
+			}
+		}
+	})
+}
+
+func TestACutShortReminderSaysSo(t *testing.T) {
+	r := model.Reminder{Key: "birthday:7:2027", Customer: 7, Kind: "birthday", Rule: "birthday", Note: "a card"}
+	b := PackReminder(nil, &r)
+	// Cut inside its first field (the key), it is damaged; cut anywhere,
+	// it never panics.
+	if _, err := UnpackReminder(b[:6], time.UTC); err == nil {
+		t.Fatal("a reminder cut inside its key read without complaint")
+	}
+	for n := range len(b) {
+		_, _ = UnpackReminder(b[:n], time.UTC)
+	}
+	if _, err := UnpackReminder(Pack(&model.Customer{Name: "x"}), time.UTC); err == nil {
+		t.Fatal("a customer read as a reminder")
 	}
 }

@@ -162,8 +162,8 @@ func TestRuleSettingsAreCheckedSavedAndUndoable(t *testing.T) {
 	h.focusSetting("rem:birthday")
 	h.keys("space", "ctrl+s")
 	h.mustNotShow("birthday card")
-	if len(rv.list) != 4 {
-		t.Fatalf("%d reminders after turning birthdays off", len(rv.list))
+	if rv.open() != 4 {
+		t.Fatalf("%d reminders after turning birthdays off", rv.open())
 	}
 	h.keys("u")
 	h.mustShow("birthday card")

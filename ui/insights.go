@@ -258,7 +258,7 @@ func (v *insightsView) compute(want spanKey, basis insightsBasis) tea.Cmd {
 	gen := v.gen
 	snapshot := snapshotCustomers(v.src)
 	p, at := want.period, time.Unix(want.start, 0)
-	work := v.c.do(func(s *store.Store) tea.Msg {
+	work := v.c.oneAtATime(func(s *store.Store) tea.Msg {
 		customers := reportCustomers(snapshot)
 		res := insightsResult{empty: nobodyLogged(customers)}
 		r, err := s.InsightsOver(customers, p, at)

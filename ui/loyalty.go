@@ -168,9 +168,9 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 		}
 	}
 	ls := st.Loyalty
-	return func() tea.Msg {
+	return v.c.oneAtATime(func(*store.Store) tea.Msg {
 		return loyaltyDoneMsg{gen: gen, lists: computeLoyalty(snapshot, ls, now, loc)}
-	}
+	})
 }
 
 // loyaltyChunk bounds the customers unpacked at a time for the model's

@@ -194,7 +194,7 @@ func (v *remindersView) gotSaved(msg reminderSavedMsg) tea.Cmd {
 		return sayError(msg.err) // the form stays, with what was typed
 	}
 	r := msg.r
-	v.selectedKey = r.Key
+	v.selectedKey, v.selectedFor = r.Key, r.Customer
 	verb := "Added"
 	if !msg.adding {
 		verb = "Saved"

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -63,24 +65,41 @@ func (v *customersView) bookCustomer(id model.ID) (*model.Customer, bool) {
 // fills it; a nil index shows nothing.
 type reminderIndex struct {
 	ready      bool
-	byCustomer map[model.ID][]*model.Reminder // open reminders, soonest first (into the tab's list)
+	list       *openList
+	byCustomer map[model.ID][]int32 // each customer's open reminders by their place in list, soonest first
+	dropped    map[int32]bool       // places acted on since list was made: out of it at once
 }
 
-// of is a customer's open reminders, soonest first.
-func (x *reminderIndex) of(id model.ID) []*model.Reminder {
+// places are a customer's open reminders' places in the list, soonest first.
+func (x *reminderIndex) places(id model.ID) []int32 {
 	if x == nil {
 		return nil
 	}
-	return x.byCustomer[id]
+	var out []int32
+	for _, i := range x.byCustomer[id] {
+		if !x.dropped[i] {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
-// next is a customer's soonest open reminder.
-func (x *reminderIndex) next(id model.ID) (model.Reminder, bool) {
-	list := x.of(id)
-	if len(list) == 0 {
-		return model.Reminder{}, false
+// of is a customer's open reminders, soonest first.
+func (x *reminderIndex) of(id model.ID) []model.Reminder {
+	var out []model.Reminder
+	for _, i := range x.places(id) {
+		out = append(out, x.list.At(int(i)))
 	}
-	return *list[0], true
+	return out
+}
+
+// nextDue is when a customer's soonest open reminder is due.
+func (x *reminderIndex) nextDue(id model.ID) (time.Time, bool) {
+	p := x.places(id)
+	if len(p) == 0 {
+		return time.Time{}, false
+	}
+	return x.list.Due(int(p[0])), true
 }
 
 // reminderKeys are the Reminders tab's own keys.
@@ -127,8 +146,8 @@ type (
 	}
 	evalMsg struct {
 		seq   int
-		list  []model.Reminder
-		index map[model.ID][]*model.Reminder
+		list  *openList
+		index map[model.ID][]int32
 		// partial: only the customers changed since were worked out again.
 		partial bool
 		now     time.Time
@@ -159,12 +178,15 @@ const (
 	remCompose
 )
 
-// remRow is one line of the list: a group's heading or a reminder.
+// remRow is one line of the list: a group's heading (at < 0) or a
+// reminder (its place in the list).
 type remRow struct {
 	heading string
 	count   int
-	r       *model.Reminder
+	at      int32
 }
+
+func (r remRow) isHeading() bool { return r.at < 0 }
 
 // remindersView is the Reminders tab.
 type remindersView struct {
@@ -192,10 +214,10 @@ type remindersView struct {
 	evalBook   int
 	evalInputs int
 	evalDay    int
-	evalSnap   []*entry         // the book the list was worked out from
-	partial    bool             // the last evaluation kept the unchanged customers' reminders
-	list       []model.Reminder // sorted by due day, so each group is a run of it
-	due        int              // how many are due today or overdue: the badge
+	evalSnap   []*entry  // the book the list was worked out from
+	partial    bool      // the last evaluation kept the unchanged customers' reminders
+	list       *openList // sorted by due day, so each group is a run of it (v.index.list too)
+	due        int       // how many are due today or overdue: the badge
 	now        time.Time
 	dayTimer   bool
 
@@ -203,6 +225,7 @@ type remindersView struct {
 	cursor      int // a row holding a reminder, when there is one
 	offset      int
 	selectedKey string
+	selectedFor model.ID // whose reminder selectedKey is
 
 	screen  remScreen
 	dialog  dialog
@@ -233,12 +256,15 @@ func (v *remindersView) Badge() string {
 	return ""
 }
 
+// open is how many reminders are open.
+func (v *remindersView) open() int { return v.list.Len() - len(v.index.dropped) }
+
 // Status is the footer's count.
 func (v *remindersView) Status() string {
 	if !v.evaluated {
 		return "reading reminders…"
 	}
-	s := plural(len(v.list), "open reminder", "open reminders")
+	s := plural(v.open(), "open reminder", "open reminders")
 	if v.due > 0 {
 		s += " · " + thousands(v.due) + " due"
 	}
@@ -373,9 +399,10 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 	// day): work out theirs and keep the rest, instead of every rule for
 	// every customer again.
 	var prevBook []*entry
-	var prevList []model.Reminder
+	var prevList *openList
+	var prevDropped map[int32]bool
 	if v.evaluated && v.evalInputs == v.inputsGen && v.evalDay == today {
-		prevBook, prevList = v.evalSnap, v.list
+		prevBook, prevList, prevDropped = v.evalSnap, v.list, v.index.dropped
 	}
 	v.evaluating = true
 	v.evalSeq++
@@ -383,20 +410,16 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 	seq, now := v.evalSeq, v.c.now()
 	book, manual, decisions, st := v.book.bookSnapshot(), v.manual, v.decisions, v.rules
 	v.evalSnap = book
-	return func() tea.Msg {
-		var list []model.Reminder
+	return v.c.oneAtATime(func(*store.Store) tea.Msg {
+		var list *openList
 		changed, partial := changedCustomers(prevBook, book)
 		if partial {
-			list = updateReminders(prevList, changed, manual, decisions, st, now)
+			list = updateReminders(prevList, prevDropped, changed, manual, decisions, st, now)
 		} else {
 			list = openReminders(book, manual, decisions, st, now)
 		}
-		index := make(map[model.ID][]*model.Reminder)
-		for i := range list {
-			index[list[i].Customer] = append(index[list[i].Customer], &list[i])
-		}
-		return evalMsg{seq: seq, list: list, index: index, now: now, partial: partial}
-	}
+		return evalMsg{seq: seq, list: list, index: list.byCustomer(), now: now, partial: partial}
+	})
 }
 
 // changedCustomers compares two snapshots of the book (entries are never
@@ -424,10 +447,11 @@ func changedCustomers(prev, cur []*entry) (map[model.ID]*entry, bool) {
 	return changed, len(changed) <= max(16, len(cur)/8)
 }
 
-// updateReminders is prev (open reminders, sorted) with the reminders of
-// the changed customers worked out again: theirs taken out, their rules
-// and manual reminders evaluated, and merged back in order.
-func updateReminders(prev []model.Reminder, changed map[model.ID]*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
+// updateReminders is prev (open reminders, sorted; those at the places in
+// dropped were acted on) with the reminders of the changed customers
+// worked out again: theirs taken out, their rules and manual reminders
+// evaluated, and merged back in order.
+func updateReminders(prev *openList, dropped map[int32]bool, changed map[model.ID]*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) *openList {
 	var book []*entry
 	for _, e := range changed {
 		if e != nil {
@@ -440,31 +464,11 @@ func updateReminders(prev []model.Reminder, changed map[model.ID]*entry, manual 
 			mine = append(mine, m)
 		}
 	}
-	fresh := openReminders(book, mine, decisions, st, now)
-	out := make([]model.Reminder, 0, len(prev)+len(fresh))
-	i := 0
-	for _, r := range prev {
-		if _, ok := changed[r.Customer]; ok {
-			continue
-		}
-		for i < len(fresh) && reminderBefore(&fresh[i], &r) {
-			out = append(out, fresh[i])
-			i++
-		}
-		out = append(out, r)
-	}
-	return append(out, fresh[i:]...)
-}
-
-// reminderBefore is model.SortReminders' order: due, customer, key.
-func reminderBefore(a, b *model.Reminder) bool {
-	if au, bu := a.Due.Unix(), b.Due.Unix(); au != bu {
-		return au < bu
-	}
-	if a.Customer != b.Customer {
-		return a.Customer < b.Customer
-	}
-	return a.Key < b.Key
+	fresh := openRemindersOf(book, mine, decisions, st, now)
+	return prev.merged(func(i int) bool {
+		_, ok := changed[prev.cust[i]]
+		return ok || dropped[int32(i)]
+	}, fresh, st.Location())
 }
 
 // evalChunk is how many customers are unpacked for the rules at a time,
@@ -472,13 +476,54 @@ func reminderBefore(a, b *model.Reminder) bool {
 const evalChunk = 1024
 
 // openReminders is model.Rules.Open over the book's entries: every open
-// reminder, generated and manual, sorted by due day.
-func openReminders(book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
+// reminder, generated and manual, sorted by due day and packed; a chunk of
+// customers' reminders is made at a time, so they are never all held
+// unpacked.
+func openReminders(book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) *openList {
+	rules := model.NewRules(st)
+	// Two halves of the book on the two cores of a small machine: the
+	// records are unpacked as the rules go, which is most of the work.
+	parts := 1
+	if len(book) >= 4*evalChunk {
+		parts = min(2, runtime.GOMAXPROCS(0))
+	}
+	builders := make([]*openBuilder, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		half := book[p*len(book)/parts : (p+1)*len(book)/parts]
+		b := newOpenBuilder(st.Location(), len(half)*5/2)
+		builders[p] = b
+		wg.Go(func() {
+			var out []model.Reminder
+			eachChunk(half, evalChunk, func(chunk []model.Customer) {
+				out = rules.AppendOpen(out[:0], chunk, decisions, now, time.Time{})
+				b.add(out)
+			})
+		})
+	}
+	wg.Wait()
+	mine := newOpenBuilder(st.Location(), 0)
+	mine.add(openManual(book, manual, rules))
+	return openListOf(st.Location(), append(builders, mine)...)
+}
+
+// openRemindersOf is every open reminder of a few customers, unpacked and
+// sorted as model.SortReminders sorts.
+func openRemindersOf(book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
 	rules := model.NewRules(st)
 	var out []model.Reminder
 	eachChunk(book, evalChunk, func(chunk []model.Customer) {
 		out = rules.AppendOpen(out, chunk, decisions, now, time.Time{})
 	})
+	out = append(out, openManual(book, manual, rules)...)
+	model.SortReminders(out)
+	return out
+}
+
+// openManual is the open ones of the manual reminders of customers in book
+// who are active.
+func openManual(book []*entry, manual []model.Reminder, rules model.Rules) []model.Reminder {
+	var out []model.Reminder
 	if len(manual) > 0 {
 		active := make(map[model.ID]bool, len(manual))
 		for _, m := range manual {
@@ -502,7 +547,7 @@ func (v *remindersView) gotEval(msg evalMsg) tea.Cmd {
 	v.evaluating = false
 	v.evaluated = true
 	v.list, v.now, v.partial = msg.list, msg.now, msg.partial
-	v.index.byCustomer, v.index.ready = msg.index, true
+	v.index.list, v.index.byCustomer, v.index.dropped, v.index.ready = msg.list, msg.index, nil, true
 	v.rebuild()
 	return v.armDayTimer()
 }
@@ -531,8 +576,8 @@ func (v *remindersView) rebuild() {
 	titles := [...]string{model.GroupOverdue, model.GroupToday, model.GroupWeek, model.GroupLater}
 	// The list is sorted by due day, so a group is a run of it: no copies
 	// of a large list, only pointers into it.
-	group := func(r *model.Reminder) int {
-		switch d := model.DaysBetween(now, r.Due, loc); {
+	group := func(i int) int {
+		switch d := model.DaysBetween(now, v.list.Due(i), loc); {
 		case d < 0:
 			return 0
 		case d == 0:
@@ -543,25 +588,45 @@ func (v *remindersView) rebuild() {
 		return 3
 	}
 	v.due = 0
-	for i := 0; i < len(v.list); {
-		g := group(&v.list[i])
+	dropped := v.index.dropped
+	n := v.list.Len()
+	for i := 0; i < n; {
+		g := group(i)
 		j := i + 1
-		for j < len(v.list) && group(&v.list[j]) == g {
+		for j < n && group(j) == g {
 			j++
 		}
-		if g <= 1 {
-			v.due += j - i
-		}
-		v.rows = append(v.rows, remRow{heading: titles[g], count: j - i})
+		count := 0
 		for k := i; k < j; k++ {
-			v.rows = append(v.rows, remRow{r: &v.list[k]})
+			if !dropped[int32(k)] {
+				count++
+			}
+		}
+		if count > 0 {
+			if g <= 1 {
+				v.due += count
+			}
+			v.rows = append(v.rows, remRow{heading: titles[g], count: count, at: -1})
+			for k := i; k < j; k++ {
+				if !dropped[int32(k)] {
+					v.rows = append(v.rows, remRow{at: int32(k)})
+				}
+			}
 		}
 		i = j
 	}
 	found := false
-	for i, row := range v.rows {
-		if row.r != nil && row.r.Key == v.selectedKey {
-			v.cursor, found = i, true
+	if v.selectedKey != "" {
+		for _, at := range v.index.places(v.selectedFor) {
+			if v.list.Key(int(at)) != v.selectedKey {
+				continue
+			}
+			for i, row := range v.rows {
+				if row.at == at {
+					v.cursor, found = i, true
+					break
+				}
+			}
 			break
 		}
 	}
@@ -583,7 +648,7 @@ func (v *remindersView) settle(dir int) {
 	v.cursor = max(0, min(v.cursor, len(v.rows)-1))
 	for _, d := range []int{dir, -dir} {
 		for i := v.cursor; i >= 0 && i < len(v.rows); i += d {
-			if v.rows[i].r != nil {
+			if !v.rows[i].isHeading() {
 				v.cursor = i
 				return
 			}
@@ -593,15 +658,17 @@ func (v *remindersView) settle(dir int) {
 
 func (v *remindersView) remember() {
 	if r := v.selected(); r != nil {
-		v.selectedKey = r.Key
+		v.selectedKey, v.selectedFor = r.Key, r.Customer
 	}
 }
 
+// selected is the reminder under the cursor, unpacked (nil on none).
 func (v *remindersView) selected() *model.Reminder {
-	if v.cursor < 0 || v.cursor >= len(v.rows) {
+	if v.cursor < 0 || v.cursor >= len(v.rows) || v.rows[v.cursor].isHeading() {
 		return nil
 	}
-	return v.rows[v.cursor].r
+	r := v.list.At(int(v.rows[v.cursor].at))
+	return &r
 }
 
 func (v *remindersView) move(by int) {
@@ -627,7 +694,7 @@ func (v *remindersView) clampScroll() {
 	n := v.listRows()
 	// Keep a reminder's heading in view with it when it is the first.
 	top := v.cursor
-	if top > 0 && v.rows[top-1].r == nil {
+	if top > 0 && v.rows[top-1].isHeading() {
 		top--
 	}
 	if top < v.offset {
@@ -681,7 +748,7 @@ func (v *remindersView) handleMouse(msg tea.MouseMsg) {
 	if by != 0 {
 		v.move(by)
 	}
-	if row >= 0 && v.rows[row].r != nil { // not a section's heading
+	if row >= 0 && !v.rows[row].isHeading() { // not a section's heading
 		v.cursor = row
 		v.remember()
 	}
@@ -782,21 +849,18 @@ func (v *remindersView) gotActed(msg reminderActedMsg) tea.Cmd {
 	}
 	// Out of the list at once; the change feed brings the rest (a snoozed
 	// one back on its day, a repeating one's next) within a moment.
-	kept := v.list[:0:0]
-	for _, r := range v.list {
-		if r.Key != msg.r.Key {
-			kept = append(kept, r)
-		}
-	}
-	v.list = kept
-	if old := v.index.byCustomer[msg.r.Customer]; old != nil {
-		var mine []*model.Reminder
-		for _, r := range old {
-			if r.Key != msg.r.Key {
-				mine = append(mine, r)
+	// The places dropped are a new set each time: an evaluation under way
+	// reads the one it was given.
+	for _, at := range v.index.places(msg.r.Customer) {
+		if v.list.Key(int(at)) == msg.r.Key {
+			dropped := make(map[int32]bool, len(v.index.dropped)+1)
+			for k := range v.index.dropped {
+				dropped[k] = true
 			}
+			dropped[at] = true
+			v.index.dropped = dropped
+			break
 		}
-		v.index.byCustomer[msg.r.Customer] = mine
 	}
 	v.rebuild()
 	return tea.Batch(say(msg.text), wrote)
@@ -858,22 +922,36 @@ func (v *remindersView) writeCards() tea.Cmd {
 	}
 	now, loc := v.c.now(), v.loc()
 	until, _ := model.ParseDue("+7d", now, loc)
-	var due []model.Reminder
-	customers := map[model.ID]model.Customer{}
-	for _, r := range v.list {
-		if !r.Kind.IsCard() || r.Due.After(until) {
-			continue
-		}
-		if c, ok := v.book.bookCustomer(r.Customer); ok {
-			due = append(due, r)
-			customers[r.Customer] = *c
-		}
-	}
-	if len(due) == 0 {
-		return sayInfo("No cards are due this week, so no file was written.")
-	}
+	list, dropped, book := v.list, v.index.dropped, v.book.bookSnapshot()
 	st, dir := v.rules, v.cardsDir()
-	return func() tea.Msg { return writeCardsFile(dir, due, customers, st, now, until) }
+	// The cards and their customers are unpacked in the tea.Cmd: overdue
+	// ones can be many.
+	return func() tea.Msg {
+		byID := make(map[model.ID]*entry, len(book))
+		for _, e := range book {
+			byID[e.c.ID] = e
+		}
+		var due []model.Reminder
+		customers := map[model.ID]model.Customer{}
+		for i := 0; i < list.Len() && !list.Due(i).After(until); i++ {
+			if dropped[int32(i)] {
+				continue
+			}
+			r := list.At(i)
+			e := byID[r.Customer]
+			if !r.Kind.IsCard() || e == nil {
+				continue
+			}
+			due = append(due, r)
+			if _, ok := customers[r.Customer]; !ok {
+				customers[r.Customer] = e.customer()
+			}
+		}
+		if len(due) == 0 {
+			return statusMsg{text: "No cards are due this week, so no file was written.", kind: statusInfo}
+		}
+		return writeCardsFile(dir, due, customers, st, now, until)
+	}
 }
 
 func (v *remindersView) gotCards(msg cardsWrittenMsg) tea.Cmd {
@@ -978,7 +1056,7 @@ func remColumns(w int) (when, name, kind, note int) {
 func (v *remindersView) listView() string {
 	st := v.c.styles
 	title := st.Title.Render("Reminders")
-	if v.evaluated && len(v.list) > 0 {
+	if v.evaluated && v.open() > 0 {
 		title += st.Subtle.Render(" · " + v.Status())
 	}
 	lines := []string{truncate(title, v.w)}
@@ -991,7 +1069,7 @@ func (v *remindersView) listView() string {
 		return strings.Join(append(lines, wrap(clean(v.book.bookErr()), v.w)...), "\n")
 	case !v.evaluated:
 		return strings.Join(append(lines, "", st.Subtle.Render("Working out what is due…")), "\n")
-	case len(v.list) == 0:
+	case v.open() == 0:
 		return strings.Join(append(lines, v.emptyView()...), "\n")
 	}
 	whenW, nameW, kindW, noteW := remColumns(v.w)
@@ -1003,11 +1081,11 @@ func (v *remindersView) listView() string {
 	now, loc := v.c.now(), v.loc()
 	for i := v.offset; i < len(v.rows) && i < v.offset+v.listRows(); i++ {
 		row := v.rows[i]
-		if row.r == nil {
+		if row.isHeading() {
 			lines = append(lines, truncate(st.Title.Render(row.heading)+st.Subtle.Render(fmt.Sprintf(" (%d)", row.count)), v.w))
 			continue
 		}
-		r := row.r
+		r := v.list.At(int(row.at))
 		when := padRight(model.DueRelative(r.Due, now, loc), whenW)
 		line := when + "  " + padRight(v.customerName(r.Customer), nameW) + "  " + padRight(r.Kind.Label(), kindW)
 		if noteW > 0 {
@@ -1100,14 +1178,14 @@ func (a *App) routeReminder(msg tea.Msg) tea.Cmd {
 // nextReminderCell is the Customers list's "next reminder" column: when
 // the customer's soonest open reminder is due.
 func nextReminderCell(v *customersView, e *entry) string {
-	r, ok := v.reminders.next(e.c.ID)
+	due, ok := v.reminders.nextDue(e.c.ID)
 	if !ok {
 		if v.reminders == nil || !v.reminders.ready {
 			return ""
 		}
 		return "—"
 	}
-	return model.DueRelative(r.Due, v.c.now(), v.c.settings.Location())
+	return model.DueRelative(due, v.c.now(), v.c.settings.Location())
 }
 
 // How many of a customer's open reminders and cards sent the detail

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -48,6 +49,21 @@ type common struct {
 	// timers is false in tests, where a tea.Tick would only slow things down;
 	// the tests send the tick messages themselves.
 	timers bool
+	// heavy lets one of the computations over every customer run at a
+	// time (the reminders, the ladder, the figures): each unpacks records
+	// and builds its results, and at 100,000 customers their working
+	// memory together would double Patron's peak.
+	heavy sync.Mutex
+}
+
+// oneAtATime is do for heavy work: fn runs after any other under way.
+func (c *common) oneAtATime(fn func(s *store.Store) tea.Msg) tea.Cmd {
+	s := c.store
+	return func() tea.Msg {
+		c.heavy.Lock()
+		defer c.heavy.Unlock()
+		return fn(s)
+	}
 }
 
 // do runs one store call off the update loop: the only way views reach the
