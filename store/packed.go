@@ -1,6 +1,10 @@
 package store
 
 import (
+	"encoding/binary"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -100,21 +104,46 @@ const (
 	trOccurred
 	trAmount
 	trDetail
-	trNoRule // a reminder with no rule: a manual one
+	trNoRule   // a reminder with no rule: a manual one
+	trKindCode // a kind of remKinds, by its place
+	trKeyRest  // the key after "kind:customer:", which most keys begin with
+	trNoState  // a reminder with no state (most are open, which is not written)
 )
+
+// remKinds are the kinds a packed reminder names by a number.
+var remKinds = []model.ReminderKind{model.ReminderThankYou, model.ReminderBirthday, model.ReminderAnniversary,
+	model.ReminderThinkingOfYou, model.ReminderWinBack, model.ReminderComplaint, model.ReminderTierUp,
+	model.ReminderFollowUp, model.ReminderCustom}
 
 // PackReminder appends r, packed, to dst.
 func PackReminder(dst []byte, r *model.Reminder) []byte {
 	w := binWriter{b: append(dst, valueBinary, recReminder)}
 	w.uint(trID, uint64(r.ID))
-	w.str(trKey, r.Key)
 	w.uint(trCustomer, uint64(r.Customer))
+	if rest, ok := strings.CutPrefix(r.Key, keyHead(r)); ok {
+		w.key(trKeyRest, wireBytes) // written even when empty
+		w.b = binary.AppendUvarint(w.b, uint64(len(rest)))
+		w.b = append(w.b, rest...)
+	} else {
+		w.str(trKey, r.Key)
+	}
 	w.time(trDue, r.Due)
-	w.str(trKind, string(r.Kind))
+	if code := slices.Index(remKinds, r.Kind); code >= 0 {
+		w.key(trKindCode, wireVarint) // written even when 0
+		w.b = binary.AppendUvarint(w.b, uint64(code))
+	} else {
+		w.str(trKind, string(r.Kind))
+	}
 	w.str(trNote, r.Note)
 	w.int(trRepeatEvery, int64(r.Repeat.Every))
 	w.str(trRepeatUnit, r.Repeat.Unit)
-	w.str(trState, string(r.State))
+	switch r.State {
+	case model.ReminderOpen:
+	case "":
+		w.bool(trNoState, true)
+	default:
+		w.str(trState, string(r.State))
+	}
 	w.time(trSnoozedUntil, r.SnoozedUntil)
 	switch r.Rule {
 	case string(r.Kind):
@@ -147,6 +176,8 @@ func UnpackReminder(b []byte, loc *time.Location) (model.Reminder, error) {
 		return t.In(loc)
 	}
 	rule, noRule := "", false
+	keyRest, hasRest, noState := "", false, false
+	r.State = model.ReminderOpen
 	br := binReader{b: body}
 	for br.next() {
 		switch br.tag {
@@ -154,6 +185,16 @@ func UnpackReminder(b []byte, loc *time.Location) (model.Reminder, error) {
 			r.ID = model.ID(br.uint())
 		case trKey:
 			r.Key = br.str()
+		case trKeyRest:
+			keyRest, hasRest = br.str(), true
+		case trKindCode:
+			if code := br.uint(); code < uint64(len(remKinds)) {
+				r.Kind = remKinds[code]
+			} else {
+				br.err = true
+			}
+		case trNoState:
+			noState = br.uint() != 0
 		case trCustomer:
 			r.Customer = model.ID(br.uint())
 		case trDue:
@@ -193,6 +234,12 @@ func UnpackReminder(b []byte, loc *time.Location) (model.Reminder, error) {
 	if br.err {
 		return model.Reminder{}, errBinaryRecord
 	}
+	if hasRest {
+		r.Key = keyHead(&r) + keyRest
+	}
+	if noState {
+		r.State = ""
+	}
 	switch {
 	case noRule:
 	case rule != "":
@@ -201,4 +248,9 @@ func UnpackReminder(b []byte, loc *time.Location) (model.Reminder, error) {
 		r.Rule = string(r.Kind)
 	}
 	return r, nil
+}
+
+// keyHead is how a generated reminder's key begins: "kind:customer:".
+func keyHead(r *model.Reminder) string {
+	return string(r.Kind) + ":" + strconv.FormatUint(uint64(r.Customer), 10) + ":"
 }

@@ -144,18 +144,22 @@ func TestAPackedPageReportsADamagedRecord(t *testing.T) {
 }
 
 func drawReminder(t *rapid.T) model.Reminder {
-	kind := model.ReminderKind(rapid.SampledFrom([]string{"thank-you", "birthday", "follow-up", ""}).Draw(t, "kind"))
-	return model.Reminder{
+	kind := model.ReminderKind(rapid.OneOf(rapid.SampledFrom([]string{"thank-you", "birthday", "custom", "win-back", ""}), rapid.String()).Draw(t, "kind"))
+	r := model.Reminder{
 		ID: model.ID(rapid.Uint64().Draw(t, "id")), Key: rapid.String().Draw(t, "key"),
 		Customer: model.ID(rapid.Uint64().Draw(t, "customer")), Due: drawTime(t, "due"), Kind: kind,
 		Note:   rapid.String().Draw(t, "note"),
 		Repeat: model.Repeat{Every: rapid.IntRange(-5, 500).Draw(t, "every"), Unit: rapid.String().Draw(t, "unit")},
-		State:  model.ReminderState(rapid.String().Draw(t, "state")), SnoozedUntil: drawTime(t, "snoozed"),
+		State:  model.ReminderState(rapid.OneOf(rapid.SampledFrom([]string{"open", "", "done"}), rapid.String()).Draw(t, "state")), SnoozedUntil: drawTime(t, "snoozed"),
 		Rule:  rapid.SampledFrom([]string{string(kind), "", "birthday", rapid.String().Draw(t, "rule text")}).Draw(t, "rule"),
 		First: drawTime(t, "first"), Created: drawTime(t, "created"), DoneAt: drawTime(t, "done"),
 		Reason: rapid.String().Draw(t, "reason"), Occurred: drawTime(t, "occurred"),
 		Amount: model.Money(rapid.Int64().Draw(t, "amount")), Detail: rapid.String().Draw(t, "detail"),
 	}
+	if rapid.Bool().Draw(t, "generated key") { // as the rules make them
+		r.Key = keyHead(&r) + rapid.SampledFrom([]string{"", "2027", r.Key}).Draw(t, "occurrence")
+	}
+	return r
 }
 
 // A packed reminder unpacks to the same, its times in the shop's zone;

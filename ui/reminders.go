@@ -178,15 +178,18 @@ const (
 	remCompose
 )
 
-// remRow is one line of the list: a group's heading (at < 0) or a
-// reminder (its place in the list).
+// remRow is one line of the list: a group's heading (at < 0: group -at-1,
+// with count) or a reminder (its place in the list). Eight bytes: a row a
+// reminder, a quarter of a million at 100,000 customers.
 type remRow struct {
-	heading string
-	count   int
-	at      int32
+	at    int32
+	count int32
 }
 
 func (r remRow) isHeading() bool { return r.at < 0 }
+
+// remGroups are the groups' headings, soonest first.
+var remGroups = [...]string{model.GroupOverdue, model.GroupToday, model.GroupWeek, model.GroupLater}
 
 // remindersView is the Reminders tab.
 type remindersView struct {
@@ -573,7 +576,6 @@ func (v *remindersView) armDayTimer() tea.Cmd {
 func (v *remindersView) rebuild() {
 	v.rows = v.rows[:0]
 	now, loc := v.c.now(), v.loc()
-	titles := [...]string{model.GroupOverdue, model.GroupToday, model.GroupWeek, model.GroupLater}
 	// The list is sorted by due day, so a group is a run of it: no copies
 	// of a large list, only pointers into it.
 	group := func(i int) int {
@@ -606,7 +608,7 @@ func (v *remindersView) rebuild() {
 			if g <= 1 {
 				v.due += count
 			}
-			v.rows = append(v.rows, remRow{heading: titles[g], count: count, at: -1})
+			v.rows = append(v.rows, remRow{at: int32(-g - 1), count: int32(count)})
 			for k := i; k < j; k++ {
 				if !dropped[int32(k)] {
 					v.rows = append(v.rows, remRow{at: int32(k)})
@@ -1082,7 +1084,7 @@ func (v *remindersView) listView() string {
 	for i := v.offset; i < len(v.rows) && i < v.offset+v.listRows(); i++ {
 		row := v.rows[i]
 		if row.isHeading() {
-			lines = append(lines, truncate(st.Title.Render(row.heading)+st.Subtle.Render(fmt.Sprintf(" (%d)", row.count)), v.w))
+			lines = append(lines, truncate(st.Title.Render(remGroups[-row.at-1])+st.Subtle.Render(fmt.Sprintf(" (%d)", row.count)), v.w))
 			continue
 		}
 		r := v.list.At(int(row.at))
