@@ -550,9 +550,12 @@ type ReportBuilder struct {
 	weekFirst int // the first day of the first sparkline week
 	monthNum0 int // year*12+month-1 of the first sparkline month
 
-	customers []*Customer
+	ids       []ID    // the customers, by their index
 	dense     []int32 // customer id -> index+1, when ids are dense
 	sparse    map[ID]int32
+	indexed   bool // dense or sparse is made (at the first interaction)
+	lostFacts []lostFact
+	lapsed    lapsedCounter
 	state     []insightState
 	visits    []uint64 // index<<32 | visit day, in the window
 
@@ -617,11 +620,23 @@ func Pointers(customers []Customer) []*Customer {
 }
 
 // NewReportBuilderOver is NewReportBuilder over customers held elsewhere
-// (the TUI's, which are never changed once made), so that working out a
-// report needs no copy of every customer.
+// (the TUI's, which are never changed once made).
 func NewReportBuilderOver(p Period, at, now time.Time, customers []*Customer, st Settings) *ReportBuilder {
+	b := NewReportBuilderFor(p, at, now, st, len(customers))
+	for _, c := range customers {
+		b.addCustomer(c)
+	}
+	return b
+}
+
+// NewReportBuilderFor prepares the report for the span of length p that
+// holds at, evaluated at now, for customers given afterwards a chunk at a
+// time (AddCustomers; about n of them), before any interaction. It keeps
+// of each customer only what the figures read, so a large book need never
+// be held whole.
+func NewReportBuilderFor(p Period, at, now time.Time, st Settings, n int) *ReportBuilder {
 	loc := st.Location()
-	b := &ReportBuilder{loc: loc, now: now, customers: customers, reminders: st.ReminderRules()}
+	b := &ReportBuilder{loc: loc, now: now, reminders: st.ReminderRules()}
 	b.spans[0] = SpanOf(p, at, loc)
 	b.spans[1] = b.spans[0].Previous()
 	b.spans[2] = b.spans[1].Previous()
@@ -648,34 +663,66 @@ func NewReportBuilderOver(p Period, at, now time.Time, customers []*Customer, st
 	b.fromDay = min(b.startDay[2], b.weekFirst, civilDays(first/100, time.Month(first%100), 1))
 	fy, fm, fd := civilFromDays(b.fromDay)
 	b.from = StartOfDay(fy, fm, fd, loc)
-
-	b.state = make([]insightState, len(customers))
-	maxID := ID(0)
-	for i := range customers {
-		maxID = max(maxID, customers[i].ID)
-	}
-	if uint64(maxID) <= uint64(2*len(customers)+1024) {
-		b.dense = make([]int32, maxID+1)
-	} else {
-		b.sparse = make(map[ID]int32, len(customers))
-	}
-	for i, c := range customers {
-		if b.dense != nil {
-			b.dense[c.ID] = int32(i) + 1
-		} else {
-			b.sparse[c.ID] = int32(i) + 1
-		}
-		s := &b.state[i]
-		s.firstBuy, s.prior = noDay, noDay
-		if fp := c.Stats.FirstPurchase; !fp.IsZero() {
-			s.firstBuy = int32(shopDay(fp, loc))
-		}
-	}
+	b.ids = make([]ID, 0, n)
+	b.state = make([]insightState, 0, n)
+	b.lapsed = newLapsedCounter(b.reminders, loc, now)
 	for k := range 2 {
 		b.cats[k] = map[string]int{}
 		b.catWho[k] = map[string][]ID{}
 	}
 	return b
+}
+
+// AddCustomers gives the builder some of its customers; all of them come
+// before the first interaction. The builder keeps nothing of cs.
+func (b *ReportBuilder) AddCustomers(cs []Customer) {
+	for i := range cs {
+		b.addCustomer(&cs[i])
+	}
+}
+
+func (b *ReportBuilder) addCustomer(c *Customer) {
+	s := insightState{firstBuy: noDay, prior: noDay}
+	if fp := c.Stats.FirstPurchase; !fp.IsZero() {
+		s.firstBuy = int32(shopDay(fp, b.loc))
+	}
+	b.ids = append(b.ids, c.ID)
+	b.state = append(b.state, s)
+	if c.Status == StatusLost && !c.LostAt.IsZero() {
+		b.lostFacts = append(b.lostFacts, lostFact{id: c.ID, at: c.LostAt, reason: c.LostReason})
+	}
+	b.lapsed.add(c)
+}
+
+// IDs are the customers given, in the order given.
+func (b *ReportBuilder) IDs() []ID { return b.ids }
+
+// makeIndex finds customers by id, once every one is in.
+func (b *ReportBuilder) makeIndex() {
+	b.indexed = true
+	maxID := ID(0)
+	for _, id := range b.ids {
+		maxID = max(maxID, id)
+	}
+	if uint64(maxID) <= uint64(2*len(b.ids)+1024) {
+		b.dense = make([]int32, maxID+1)
+	} else {
+		b.sparse = make(map[ID]int32, len(b.ids))
+	}
+	for i, id := range b.ids {
+		if b.dense != nil {
+			b.dense[id] = int32(i) + 1
+		} else {
+			b.sparse[id] = int32(i) + 1
+		}
+	}
+}
+
+// lostFact is what the lost figures read of a customer marked lost.
+type lostFact struct {
+	id     ID
+	at     time.Time
+	reason string
 }
 
 // From is the first instant whose interactions the report reads; before it,
@@ -690,6 +737,9 @@ func (b *ReportBuilder) Through() time.Time { return b.through }
 func (b *ReportBuilder) Span() Span { return b.spans[0] }
 
 func (b *ReportBuilder) index(id ID) int {
+	if !b.indexed {
+		b.makeIndex()
+	}
 	if b.dense != nil {
 		if int(id) < len(b.dense) {
 			return int(b.dense[id]) - 1
@@ -797,7 +847,7 @@ func (b *ReportBuilder) complaint(in *Interaction, ci, k int) {
 	st.flags[k] |= fComplained
 	cat := categoryKey(in.Category)
 	b.cats[k][cat]++
-	b.catWho[k][cat] = append(b.catWho[k][cat], b.customers[ci].ID)
+	b.catWho[k][cat] = append(b.catWho[k][cat], b.ids[ci])
 	switch {
 	case !in.Resolved || (!in.ResolvedAt.IsZero() && in.ResolvedAt.After(end)):
 		b.open[k]++
@@ -841,7 +891,7 @@ func (b *ReportBuilder) Report() Report {
 	for k := range 2 {
 		f := b.figures(k)
 		if k == 0 {
-			l := lapsedAt(b.customers, b.reminders, b.loc, b.now)
+			l := b.lapsed.done()
 			f.Lapsed = &l
 			r.Current = f
 		} else {
@@ -887,32 +937,32 @@ func (b *ReportBuilder) figures(k int) Figures {
 	f.behind = map[Figure][]ID{}
 	add := func(fig Figure, id ID) { f.behind[fig] = append(f.behind[fig], id) }
 	start := int32(b.startDay[k])
-	for i, c := range b.customers {
+	for i, id := range b.ids {
 		st := &b.state[i]
 		fl := st.flags[k]
 		if st.flags[k+1]&fBought != 0 {
 			f.Retention.Whole++
 			if fl&fBought != 0 {
 				f.Retention.Part++
-				add(FigureRetention, c.ID)
+				add(FigureRetention, id)
 			} else {
-				add(FigureNotRetained, c.ID)
+				add(FigureNotRetained, id)
 			}
 		}
 		if fl&fBought != 0 {
 			f.Buyers++
-			add(FigureRevenue, c.ID)
+			add(FigureRevenue, id)
 			returning := st.firstBuy != noDay && st.firstBuy < start
 			if returning {
 				f.ReturningCustomers++
-				add(FigureReturning, c.ID)
+				add(FigureReturning, id)
 			} else {
 				f.NewCustomers++
-				add(FigureNewCustomers, c.ID)
+				add(FigureNewCustomers, id)
 			}
 			if returning || fl&fMultiDay != 0 {
 				f.RepeatPurchase.Part++
-				add(FigureRepeat, c.ID)
+				add(FigureRepeat, id)
 			}
 		}
 		for _, x := range []struct {
@@ -921,7 +971,7 @@ func (b *ReportBuilder) figures(k int) Figures {
 		}{{fVisited, FigureVisits}, {fGap, FigureAverageGap}, {fComplained, FigureComplaints}, {fOpen, FigureOpenComplaints},
 			{fResolved, FigureResolveDays}, {fFeedback, FigureSatisfaction}, {fCard, FigureCardsSent}, {fReward, FigureRewardsRedeemed}} {
 			if fl&x.bit != 0 {
-				add(x.fig, c.ID)
+				add(x.fig, id)
 			}
 		}
 	}
@@ -964,17 +1014,17 @@ func (b *ReportBuilder) figures(k int) Figures {
 func (b *ReportBuilder) lost(f *Figures) {
 	counts := map[string]int{}
 	f.lostBy = map[string][]ID{}
-	for _, c := range b.customers {
-		if c.Status != StatusLost || c.LostAt.IsZero() || c.LostAt.Before(f.Span.Start) || c.LostAt.After(f.Through) {
+	for _, c := range b.lostFacts {
+		if c.at.Before(f.Span.Start) || c.at.After(f.Through) {
 			continue
 		}
-		reason := c.LostReason
+		reason := c.reason
 		if !IsDefectionReason(reason) {
 			reason = NoReason
 		}
 		counts[reason]++
-		f.lostBy[reason] = append(f.lostBy[reason], c.ID)
-		f.behind[FigureLost] = append(f.behind[FigureLost], c.ID)
+		f.lostBy[reason] = append(f.lostBy[reason], c.id)
+		f.behind[FigureLost] = append(f.behind[FigureLost], c.id)
 		f.LostCustomers++
 	}
 	for _, r := range DefectionReasons {
@@ -1003,26 +1053,47 @@ func median(v []int) float64 {
 // is due for at now: the rules' own definitions, on whatever the owner
 // switched on or off.
 func lapsedAt(customers []*Customer, rs ReminderSettings, loc *time.Location, now time.Time) Lapsed {
-	rs.WinBack.On, rs.ThinkingOfYou.On = true, true
-	e := Rules{Settings: rs, Loc: loc}.newEval(now, now)
-	l := Lapsed{At: now}
-	var dst []Reminder
-	var occ [32]byte
+	l := newLapsedCounter(rs, loc, now)
 	for _, c := range customers {
-		st := &c.Stats
-		if !c.Active() || st.Interactions == 0 || st.LastContact.IsZero() || st.LastContact.After(now) {
-			continue
-		}
-		dst = e.keepInTouch(dst[:0], c, occ[:0])
-		for _, rem := range dst {
-			switch rem.Kind {
-			case ReminderWinBack:
-				l.WinBack = append(l.WinBack, c.ID)
-			case ReminderThinkingOfYou:
-				l.ThinkingOfYou = append(l.ThinkingOfYou, c.ID)
-			}
+		l.add(c)
+	}
+	return l.done()
+}
+
+// lapsedCounter is lapsedAt a customer at a time.
+type lapsedCounter struct {
+	e   *eval
+	now time.Time
+	l   Lapsed
+	dst []Reminder
+}
+
+func newLapsedCounter(rs ReminderSettings, loc *time.Location, now time.Time) lapsedCounter {
+	rs.WinBack.On, rs.ThinkingOfYou.On = true, true
+	return lapsedCounter{e: Rules{Settings: rs, Loc: loc}.newEval(now, now), now: now, l: Lapsed{At: now}}
+}
+
+func (lc *lapsedCounter) add(c *Customer) {
+	st := &c.Stats
+	if !c.Active() || st.Interactions == 0 || st.LastContact.IsZero() || st.LastContact.After(lc.now) {
+		return
+	}
+	var occ [32]byte
+	lc.dst = lc.e.keepInTouch(lc.dst[:0], c, occ[:0])
+	for _, rem := range lc.dst {
+		switch rem.Kind {
+		case ReminderWinBack:
+			lc.l.WinBack = append(lc.l.WinBack, c.ID)
+		case ReminderThinkingOfYou:
+			lc.l.ThinkingOfYou = append(lc.l.ThinkingOfYou, c.ID)
 		}
 	}
+}
+
+// done is the customers counted, each list sorted by id.
+func (lc *lapsedCounter) done() Lapsed {
+	l := lc.l
+	l.WinBack, l.ThinkingOfYou = slices.Clone(l.WinBack), slices.Clone(l.ThinkingOfYou)
 	slices.Sort(l.WinBack)
 	slices.Sort(l.ThinkingOfYou)
 	return l

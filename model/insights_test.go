@@ -507,7 +507,9 @@ func insGen(t *rapid.T) (insBook, time.Time) {
 
 // The report does not depend on the order or batching of interactions, nor
 // on whether the caller sends everything or only the window and each
-// customer's last visit before it (what the store sends).
+// customer's last visit before it (what the store sends), nor on whether
+// the customers come all at once or in chunks (what the TUI sends, and
+// the builder keeps nothing of them).
 func TestInsightsWindowAndOrderDoNotMatter(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		b, now := insGen(t)
@@ -517,6 +519,19 @@ func TestInsightsWindowAndOrderDoNotMatter(t *testing.T) {
 		want := ComputeReport(p, at, now, b.customers, b.log, st)
 
 		builder := NewReportBuilder(p, at, now, b.customers, st)
+		if rapid.Bool().Draw(t, "customers in chunks") {
+			builder = NewReportBuilderFor(p, at, now, st, 0)
+			cs := slices.Clone(b.customers)
+			for len(cs) > 0 {
+				k := min(len(cs), rapid.IntRange(1, 4).Draw(t, "chunk"))
+				chunk := slices.Clone(cs[:k])
+				builder.AddCustomers(chunk)
+				for i := range chunk {
+					chunk[i] = Customer{} // the builder kept nothing of them
+				}
+				cs = cs[k:]
+			}
+		}
 		from := builder.From()
 		lastVisit := map[ID]Interaction{}
 		var window []Interaction

@@ -139,7 +139,26 @@ func (s *Store) InsightsOver(customers []*model.Customer, p model.Period, at tim
 	if err != nil {
 		return model.Report{}, err
 	}
-	b := model.NewReportBuilderOver(p, at, s.now(), customers, st)
+	return s.walkReport(model.NewReportBuilderOver(p, at, s.now(), customers, st))
+}
+
+// InsightsFed is InsightsOver for customers the caller hands over a chunk
+// at a time (feed calls add with each; about n in all), so a caller that
+// holds them packed never unpacks them all at once: the builder keeps only
+// what its figures read.
+func (s *Store) InsightsFed(p model.Period, at time.Time, n int, feed func(add func([]model.Customer))) (model.Report, error) {
+	st, err := s.Settings()
+	if err != nil {
+		return model.Report{}, err
+	}
+	b := model.NewReportBuilderFor(p, at, s.now(), st, n)
+	feed(b.AddCustomers)
+	return s.walkReport(b)
+}
+
+// walkReport feeds the builder the interactions its customers' figures
+// need and works the report out.
+func (s *Store) walkReport(b *model.ReportBuilder) (model.Report, error) {
 	// Two walkers over halves of the customers use both cores of a small
 	// machine; the builder takes their batches one at a time.
 	var mu sync.Mutex
@@ -148,7 +167,7 @@ func (s *Store) InsightsOver(customers []*model.Customer, p model.Period, at tim
 		defer mu.Unlock()
 		b.Add(list)
 	}
-	parts := splitCustomers(customers, min(2, runtime.GOMAXPROCS(0)))
+	parts := splitCustomers(b.IDs(), min(2, runtime.GOMAXPROCS(0)))
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
 	for i, part := range parts {
@@ -163,14 +182,11 @@ func (s *Store) InsightsOver(customers []*model.Customer, p model.Period, at tim
 
 // splitCustomers cuts the timeline bucket's key space into n ranges
 // [from, to) holding about as many of the customers each; nil is an open end.
-func splitCustomers(customers []*model.Customer, n int) [][2][]byte {
+func splitCustomers(customers []model.ID, n int) [][2][]byte {
 	if n < 2 || len(customers) < insightSplit {
 		return [][2][]byte{{nil, nil}}
 	}
-	ids := make([]model.ID, len(customers))
-	for i, c := range customers {
-		ids[i] = c.ID
-	}
+	ids := slices.Clone(customers)
 	slices.Sort(ids)
 	var parts [][2][]byte
 	var from []byte

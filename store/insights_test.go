@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,17 +73,14 @@ func smallChunks(t testing.TB, chunk, walk int) {
 }
 
 func TestSplitCustomersCoversTheKeySpaceOnce(t *testing.T) {
-	var cs []model.Customer
-	for _, id := range []model.ID{9, 2, 7, 4, 1000} {
-		cs = append(cs, model.Customer{ID: id})
-	}
+	cs := []model.ID{9, 2, 7, 4, 1000}
 	defer func(n int) { insightSplit = n }(insightSplit)
 	insightSplit = 2
-	parts := splitCustomers(model.Pointers(cs), 2)
+	parts := splitCustomers(cs, 2)
 	if len(parts) != 2 || parts[0][0] != nil || parts[1][1] != nil || string(parts[0][1]) != string(idKey(7)) || string(parts[1][0]) != string(idKey(7)) {
 		t.Fatalf("parts %v", parts)
 	}
-	if parts := splitCustomers(model.Pointers(cs), 1); len(parts) != 1 || parts[0][0] != nil || parts[0][1] != nil {
+	if parts := splitCustomers(cs, 1); len(parts) != 1 || parts[0][0] != nil || parts[0][1] != nil {
 		t.Fatalf("one part: %v", parts)
 	}
 }
@@ -111,6 +109,18 @@ func TestInsightsFromTheStoreEqualTheModelFromAllData(t *testing.T) {
 			want := model.ComputeReport(p, at, testNow, customers, all, st)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s at %v:\n store %+v\n model %+v", p, at, got.Current, want.Current)
+			}
+			// Fed a few customers at a time, as the TUI feeds them.
+			fed, err := s.InsightsFed(p, at, len(customers), func(add func([]model.Customer)) {
+				for i := 0; i < len(customers); i += 7 {
+					add(slices.Clone(customers[i:min(i+7, len(customers))]))
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fed, want) {
+				t.Fatalf("%s at %v, fed in chunks:\n store %+v\n model %+v", p, at, fed.Current, want.Current)
 			}
 			if p == model.PeriodYear && at.Equal(testNow) && (got.Current.Buyers == 0 || got.Current.Complaints == 0 ||
 				got.Current.Feedback == 0 || got.Current.Lapsed.Count() == 0 || got.Current.LostCustomers < 2) {

@@ -259,9 +259,14 @@ func (v *insightsView) compute(want spanKey, basis insightsBasis) tea.Cmd {
 	snapshot := snapshotCustomers(v.src)
 	p, at := want.period, time.Unix(want.start, 0)
 	work := v.c.oneAtATime(func(s *store.Store) tea.Msg {
-		customers := reportCustomers(snapshot)
-		res := insightsResult{empty: nobodyLogged(customers)}
-		r, err := s.InsightsOver(customers, p, at)
+		empty := true
+		r, err := s.InsightsFed(p, at, len(snapshot), func(add func([]model.Customer)) {
+			eachChunk(snapshot, insightsChunk, func(chunk []model.Customer) {
+				empty = empty && nobodyLogged(chunk)
+				add(chunk)
+			})
+		})
+		res := insightsResult{empty: empty}
 		if err != nil {
 			res.err = err.Error()
 		} else {
@@ -288,27 +293,14 @@ func snapshotCustomers(src *customersView) []*entry {
 	return out
 }
 
-// reportCustomers unpacks the entries for a report, in one allocation,
-// keeping of each record only what the figures read (the per-day and
-// per-month facts and the text are let go as each is unpacked).
-func reportCustomers(entries []*entry) []*model.Customer {
-	all := make([]model.Customer, len(entries))
-	out := make([]*model.Customer, len(entries))
-	for i, e := range entries {
-		c := e.customer()
-		all[i] = model.Customer{ID: c.ID, Name: c.Name, Status: c.Status, LostAt: c.LostAt, LostReason: c.LostReason,
-			Partner: c.Partner, NoContact: c.NoContact, Stats: c.Stats}
-		s := &all[i].Stats
-		s.Months, s.Days, s.RecentPurchases, s.OpenComplaintList, s.LastPurchaseNote = nil, nil, nil, nil, ""
-		out[i] = &all[i]
-	}
-	return out
-}
+// insightsChunk is how many customers are unpacked for the report at a
+// time; the report keeps about 40 bytes of each.
+const insightsChunk = 2048
 
 // nobodyLogged says nothing has been logged for anyone yet.
-func nobodyLogged(customers []*model.Customer) bool {
-	for _, c := range customers {
-		if c.Stats.Interactions > 0 {
+func nobodyLogged(customers []model.Customer) bool {
+	for i := range customers {
+		if customers[i].Stats.Interactions > 0 {
 			return false
 		}
 	}

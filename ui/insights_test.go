@@ -418,11 +418,11 @@ func TestInsightsFailureIsSaidAndTriedAgain(t *testing.T) {
 // TestNobodyLoggedSaysWhenThereIsNothingToCount: the tab says nothing is
 // logged yet only while no customer has an interaction.
 func TestNobodyLoggedSaysWhenThereIsNothingToCount(t *testing.T) {
-	a := []*model.Customer{{ID: 1, Name: "Ana"}, {ID: 2, Name: "Bruno"}}
+	a := []model.Customer{{ID: 1, Name: "Ana"}, {ID: 2, Name: "Bruno"}}
 	if !nobodyLogged(a) || !nobodyLogged(nil) {
 		t.Fatal("nothing logged, yet not empty")
 	}
-	a[1] = &model.Customer{ID: 2, Name: "Bruno", Stats: model.Stats{Interactions: 1}}
+	a[1] = model.Customer{ID: 2, Name: "Bruno", Stats: model.Stats{Interactions: 1}}
 	if nobodyLogged(a) {
 		t.Fatal("Bruno has an interaction, yet empty")
 	}
@@ -430,8 +430,9 @@ func TestNobodyLoggedSaysWhenThereIsNothingToCount(t *testing.T) {
 
 // BenchmarkInsightsSnapshot100k is the tab's own part of working the
 // figures out at 100,000 customers: taking the loaded entries on the
-// update loop, then unpacking what the figures read in the tea.Cmd (the
-// store's walk of the log is BenchmarkInsightsStore).
+// update loop, then unpacking them a chunk at a time into the report's
+// builder in the tea.Cmd (the store's walk of the log is
+// BenchmarkInsightsStore).
 func BenchmarkInsightsSnapshot100k(b *testing.B) {
 	v := newCustomersView(&common{styles: NewStyles(true), settings: model.DefaultSettings()})
 	for _, c := range manyCustomers(100_000) {
@@ -446,7 +447,8 @@ func BenchmarkInsightsSnapshot100k(b *testing.B) {
 	snap := snapshotCustomers(v)
 	b.Run("unpack", func(b *testing.B) {
 		for b.Loop() {
-			reportCustomers(snap)
+			rb := model.NewReportBuilderFor(model.PeriodMonth, testNow, testNow, model.DefaultSettings(), len(snap))
+			eachChunk(snap, insightsChunk, rb.AddCustomers)
 		}
 	})
 }
