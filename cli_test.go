@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patron-crm/patron/store"
 )
@@ -180,5 +182,33 @@ func TestWritesRefuseAFutureNow(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "patron.db")
 	if _, _, err := run(t, db, "--now", "+1y", "add", "Ana"); err == nil || !strings.Contains(err.Error(), "future") {
 		t.Fatalf("add with --now in the future: %v", err)
+	}
+}
+
+// --now names the shop's day, whatever the machine's clock and zone: the
+// shop's zone is chosen here so that, at this moment, the shop's day and
+// the machine's differ (the journey that found this failed only in the
+// small hours of UTC, its shop being in New York).
+func TestNowIsTheShopsDayWhateverTheMachinesZone(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "patron.db")
+	mustRun(t, db, "add", "Ana Lima")
+	now := time.Now()
+	_, offset := now.Zone()
+	hour := now.Hour()
+	// A zone whose day is not the machine's now: behind it early in the
+	// machine's day, ahead of it late.
+	var zone string
+	if hour < 12 {
+		zone = fmt.Sprintf("Etc/GMT+%d", min(12, hour+1-offset/3600)) // UTC-(hour+1) from the machine's
+	} else {
+		zone = fmt.Sprintf("Etc/GMT-%d", min(14, 24-hour+offset/3600))
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		t.Skipf("no time zone database here: %v", err)
+	}
+	mustRun(t, db, "settings", "set", "time_zone", zone)
+	out := mustRun(t, db, "--now", "2025-06-18", "log", "Ana Lima", "--kind", "visit")
+	if !strings.Contains(out, "2025-06-18") {
+		t.Fatalf("logged with --now 2025-06-18 in %s: %q", zone, out)
 	}
 }

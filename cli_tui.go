@@ -33,6 +33,7 @@ func (c *cli) runTUI(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	c.inShopZone(s)
 	stop := make(chan struct{})
 	snaps := &snapshotter{snap: func(reason string) error { _, err := s.Snapshot(reason); return err }}
 	snaps.start(stop, startSnapshotDelay, 24*time.Hour)

@@ -55,7 +55,8 @@ func versionString() string {
 type cli struct {
 	db      string
 	nowFlag string
-	timings bool // --timings: how long start-up took, on stderr at exit
+	pinned  *time.Time // --now's moment, once worked out (clock)
+	timings bool       // --timings: how long start-up took, on stderr at exit
 	out     io.Writer
 	errOut  io.Writer
 }
@@ -109,20 +110,50 @@ func (c *cli) dbPath() string {
 	return defaultDBPath()
 }
 
-// clock returns the time commands evaluate at: the real time, or --now.
-// The day given by --now keeps the current time of day.
+// clock returns the time commands evaluate at: the real time, or --now:
+// that day at the current time of day, read in the machine's time zone
+// until the data file is open and then in the shop's (inShopZone), so that
+// it is the shop's day wherever the machine's clock is set.
 func (c *cli) clock() (func() time.Time, error) {
 	if c.nowFlag == "" {
 		return time.Now, nil
 	}
-	real := time.Now()
-	day, err := model.ParseDay(c.nowFlag, real, time.Local)
+	if c.pinned == nil {
+		t, err := pinDay(c.nowFlag, time.Local)
+		if err != nil {
+			return nil, fmt.Errorf("--now: %w", err)
+		}
+		c.pinned = &t
+	}
+	return func() time.Time { return *c.pinned }, nil
+}
+
+// pinDay is the day flag names, at the current time of day, in loc.
+func pinDay(flag string, loc *time.Location) (time.Time, error) {
+	real := time.Now().In(loc)
+	day, err := model.ParseDay(flag, real, loc)
 	if err != nil {
-		return nil, fmt.Errorf("--now: %w", err)
+		return time.Time{}, err
 	}
 	y, m, d := day.Date()
-	pinned := time.Date(y, m, d, real.Hour(), real.Minute(), real.Second(), 0, time.Local)
-	return func() time.Time { return pinned }, nil
+	return time.Date(y, m, d, real.Hour(), real.Minute(), real.Second(), 0, loc), nil
+}
+
+// inShopZone reads --now's day again in the shop's time zone, once the
+// data file is open and before anything runs on it. Without it, a machine
+// on UTC in the small hours would log "--now 2025-06-18" in New York on
+// the 17th.
+func (c *cli) inShopZone(s *store.Store) {
+	if c.pinned == nil {
+		return
+	}
+	st, err := s.Settings()
+	if err != nil {
+		return // the command meets the error itself
+	}
+	if t, err := pinDay(c.nowFlag, st.Location()); err == nil {
+		*c.pinned = t
+	}
 }
 
 // openRead opens an existing data file for a command that only reads: a
@@ -132,7 +163,12 @@ func (c *cli) openRead() (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(c.dbPath(), store.Options{Actor: store.CurrentActor("cli"), Now: now})
+	s, err := store.Open(c.dbPath(), store.Options{Actor: store.CurrentActor("cli"), Now: now})
+	if err != nil {
+		return nil, err
+	}
+	c.inShopZone(s)
+	return s, nil
 }
 
 // openWrite opens (creating when needed) a data file for a command that
@@ -146,7 +182,12 @@ func (c *cli) openWrite() (*store.Store, error) {
 	if now().After(time.Now().Add(time.Minute)) {
 		return nil, errors.New("--now is in the future, and Patron only records what has happened; drop --now or give a past day")
 	}
-	return store.Open(c.dbPath(), store.Options{Create: true, Actor: store.CurrentActor("cli"), Now: now})
+	s, err := store.Open(c.dbPath(), store.Options{Create: true, Actor: store.CurrentActor("cli"), Now: now})
+	if err != nil {
+		return nil, err
+	}
+	c.inShopZone(s)
+	return s, nil
 }
 
 // openReadSettings is openRead and the shop's settings, which most
