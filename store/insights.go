@@ -143,16 +143,19 @@ func (s *Store) InsightsOver(customers []*model.Customer, p model.Period, at tim
 }
 
 // InsightsFed is InsightsOver for customers the caller hands over a chunk
-// at a time (feed calls add with each; about n in all), so a caller that
+// at a time (feed calls add with each; about n in all; an error from feed
+// is the report's), so a caller that
 // holds them packed never unpacks them all at once: the builder keeps only
 // what its figures read.
-func (s *Store) InsightsFed(p model.Period, at time.Time, n int, feed func(add func([]model.Customer))) (model.Report, error) {
+func (s *Store) InsightsFed(p model.Period, at time.Time, n int, feed func(add func([]model.Customer)) error) (model.Report, error) {
 	st, err := s.Settings()
 	if err != nil {
 		return model.Report{}, err
 	}
 	b := model.NewReportBuilderFor(p, at, s.now(), st, n)
-	feed(b.AddCustomers)
+	if err := feed(b.AddCustomers); err != nil {
+		return model.Report{}, err
+	}
 	return s.walkReport(b)
 }
 

@@ -111,10 +111,11 @@ func TestInsightsFromTheStoreEqualTheModelFromAllData(t *testing.T) {
 				t.Fatalf("%s at %v:\n store %+v\n model %+v", p, at, got.Current, want.Current)
 			}
 			// Fed a few customers at a time, as the TUI feeds them.
-			fed, err := s.InsightsFed(p, at, len(customers), func(add func([]model.Customer)) {
+			fed, err := s.InsightsFed(p, at, len(customers), func(add func([]model.Customer)) error {
 				for i := 0; i < len(customers); i += 7 {
 					add(slices.Clone(customers[i:min(i+7, len(customers))]))
 				}
+				return nil
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -184,7 +184,14 @@ func (a *App) current() View {
 	return a.tabs[a.active].view
 }
 
+// Update handles a message and notes when start-up settled.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := a.update(msg)
+	a.noteSettled()
+	return m, cmd
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.w, a.h = msg.Width, msg.Height

@@ -100,9 +100,8 @@ type customersView struct {
 	ids  []model.ID
 
 	loadGen int
-	loading bool // until every record is read (customers_load.go)
+	loading bool // until the whole list is read and searchable (customers_load.go)
 	listing bool // until the whole list is read
-	reading bool // the records are being read (the second pass)
 	total   int  // how many the file held when loading began
 	loaded  bool // the first page has arrived
 	loadErr string
@@ -157,6 +156,9 @@ type customersView struct {
 	// reminders is the Reminders tab's latest evaluation, for the list's
 	// next-reminder column and the detail; nil shows none.
 	reminders *reminderIndex
+	// ladder is the Loyalty tab's latest lists, for the list's rung
+	// column; nil shows none yet.
+	ladder *loyaltyLists
 }
 
 func newCustomersView(c *common) *customersView {
@@ -234,8 +236,6 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 		return v, v.startLoad()
 	case listPageMsg:
 		return v, v.gotListPage(msg)
-	case fullPageMsg:
-		return v, v.gotFullPage(msg)
 	case countMsg:
 		if msg.gen == v.loadGen {
 			v.total = msg.n

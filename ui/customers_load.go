@@ -13,14 +13,14 @@ import (
 	"github.com/patron-crm/patron/store"
 )
 
-// Loading the Customers tab at 100,000 customers, in two passes, each page
-// its own short read of the file:
-//
-//  1. the list: compact summaries in name order (store.CustomerList), the
-//     first page small so the first frame shows it at once, then pages of
-//     listPageSize; when all are in, the search index is built in a tea.Cmd;
-//  2. the whole records, in id order, for the views that work from every
-//     customer's record (Loyalty, Reminders: bookReady waits for this pass).
+// Loading the Customers tab at 100,000 customers, each page its own short
+// read of the file: compact summaries in name order (store.CustomerList),
+// the first page small so the first frame shows it at once, then pages of
+// listPageSize; when all are in, the search index is built in a tea.Cmd,
+// and the load is done. The tabs that work from every customer's whole
+// record (Reminders, Loyalty, Insights: bookReady waits for the load) read
+// the records then, a chunk at a time (eachChunk), and keep only their
+// results: no record is held for the list.
 //
 // While loading, a customer changed in another window is read again at once
 // (refresh); a page asked for before that change must not bring back the
@@ -30,7 +30,6 @@ import (
 const (
 	firstPageSize = 200
 	listPageSize  = 5000
-	fullPageSize  = 1000
 	// indexStale is how many customers may change after the search index
 	// was built (they are searched one by one) before it is built again.
 	indexStale = 2000
@@ -46,15 +45,6 @@ type (
 		entries []entry
 		next    store.ListCursor
 		err     error
-	}
-	// fullPageMsg is a page of the second pass: whole records, packed,
-	// and what the list holds of each, unpacked off the update loop.
-	fullPageMsg struct {
-		gen    int
-		reqSeq int
-		page   store.PackedPage
-		lists  []listCustomer
-		err    error
 	}
 	// countMsg is how many customers the file holds, for the footer.
 	countMsg struct {
@@ -84,7 +74,7 @@ func (v *customersView) startLoad() tea.Cmd {
 		close(v.stopList) // the previous load's reader
 		v.stopList, v.pages = nil, nil
 	}
-	v.loading, v.listing, v.reading = true, true, false
+	v.loading, v.listing = true, true
 	v.loadErr = ""
 	v.gone = map[model.ID]bool{}
 	v.index, v.indexed, v.indexPos, v.indexing = nil, nil, nil, false
@@ -167,21 +157,6 @@ func summaryEntries(page *store.ListPage, b *indexBuilder, total int) []entry {
 	return out
 }
 
-func (v *customersView) nextFullPage(after model.ID) tea.Cmd {
-	gen, reqSeq := v.loadGen, int(v.putSeq.Load())
-	return v.c.do(func(s *store.Store) tea.Msg {
-		page, err := s.PackedCustomersPage(after, fullPageSize)
-		msg := fullPageMsg{gen: gen, reqSeq: reqSeq, page: page, err: err}
-		msg.lists = make([]listCustomer, len(page.Records))
-		for i, p := range page.Records {
-			if c, err := p.Unpack(); err == nil {
-				msg.lists[i] = listOf(&c)
-			}
-		}
-		return msg
-	})
-}
-
 func (v *customersView) loadFailed(err error) tea.Cmd {
 	v.loading, v.listing = false, false
 	v.loadErr = err.Error()
@@ -206,12 +181,26 @@ func (v *customersView) gotListPage(msg listPageMsg) tea.Cmd {
 		return v.loadFailed(msg.err)
 	}
 	if msg.first {
+		// Customers put since the page was asked for (a change read
+		// meanwhile) are newer than the page: they stay.
+		var kept []*entry
+		for _, e := range v.byID {
+			if e.seq > msg.reqSeq {
+				kept = append(kept, e)
+			}
+		}
 		v.byID = make(map[model.ID]*entry, max(v.total, len(msg.entries)))
 		v.ids = v.ids[:0]
 		v.base = nil
 		v.active, v.archived, v.lost = 0, 0, 0
 		v.loaded = true
 		v.rows = v.rows[:0]
+		for _, e := range kept {
+			v.byID[e.c.ID] = e
+			v.tally(&e.c, 1)
+			v.ids = append(v.ids, e.c.ID)
+		}
+		slices.Sort(v.ids)
 	} else if len(v.byID) < v.total/4 {
 		// The count came after the first page: size the map once now.
 		m := make(map[model.ID]*entry, v.total)
@@ -265,8 +254,9 @@ func (v *customersView) gotListPage(msg listPageMsg) tea.Cmd {
 		}
 		return nextPage(v.pages)
 	}
-	// The whole list is in: finish the search index, then read the records
-	// (gotIndex), so the two do not share the second core.
+	// The whole list is in: finish the search index (gotIndex ends the
+	// load, and the tabs that read every record start then, so they do not
+	// share the second core with it).
 	v.listing = false
 	v.timings.listed, v.timings.listedRSS = time.Now(), rss()
 	return v.finishIndex()
@@ -285,61 +275,6 @@ func (v *customersView) finishIndex() tea.Cmd {
 		}
 		return indexMsg{gen: gen, index: idx, entries: entries, pos: pos}
 	}
-}
-
-func (v *customersView) gotFullPage(msg fullPageMsg) tea.Cmd {
-	if msg.gen != v.loadGen {
-		return nil
-	}
-	if msg.err != nil {
-		return v.loadFailed(msg.err)
-	}
-	ids := msg.page.IDs
-	made := make([]entry, len(ids)) // the page's entries in one allocation
-	for i, id := range ids {
-		old := v.byID[id]
-		if v.fresher(id, msg.reqSeq) {
-			continue
-		}
-		e := &made[i]
-		*e = entry{c: msg.lists[i], packed: msg.page.Records[i]}
-		if old != nil {
-			if sameListPart(&old.c, &e.c) {
-				e.c = old.c // the summary's, its text in the list page's allocation
-			}
-			e.seq = old.seq
-			v.tally(&old.c, -1)
-		} else {
-			// Added in another window after the list was read: it shows
-			// when its change arrives; until then the record stands in.
-			v.ids = mergeIDs(v.ids, []model.ID{id})
-		}
-		if old != nil && old.c.Name == e.c.Name {
-			e.sortName = old.sortName
-		} else {
-			e.sortName = sortNameOf(e.c.Name)
-		}
-		v.byID[id] = e
-		v.tally(&e.c, 1)
-		if p, ok := v.indexPos[id]; ok {
-			v.indexed[p].Store(e) // and the summary's entry is let go
-		}
-	}
-	v.dataGen++
-	if msg.page.More && len(ids) > 0 {
-		return v.nextFullPage(ids[len(ids)-1])
-	}
-	// Every record is in: the rows still point at the summaries' entries.
-	for i, e := range v.base {
-		if cur := v.byID[e.c.ID]; cur != nil {
-			v.base[i] = cur
-		}
-	}
-	v.showRows()
-	v.loading = false
-	v.gone = nil
-	v.timings.full, v.timings.fullRSS = time.Now(), rss()
-	return nil
 }
 
 // mergeIDs merges sorted b into sorted a.
@@ -439,7 +374,7 @@ func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
 	if msg.gen != v.loadGen {
 		return nil
 	}
-	// Records read meanwhile replaced some of the snapshot's entries.
+	// Changes read meanwhile replaced some of the snapshot's entries.
 	for i := range msg.entries {
 		e := msg.entries[i].Load()
 		if e == nil {
@@ -455,9 +390,10 @@ func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
 	if v.timings.indexed.IsZero() {
 		v.timings.indexed, v.timings.indexedRSS, v.timings.indexedPeak = time.Now(), rss(), peakRSS()
 	}
-	if !v.reading {
-		v.reading = true
-		cmds = append(cmds, v.nextFullPage(0)) // the load's first index: now the records
+	if v.loading {
+		// The load's first index: the list is whole and searchable.
+		v.loading, v.gone = false, nil
+		v.dataGen++
 	}
 	if v.query != "" {
 		cmds = append(cmds, v.runSearch())
@@ -597,7 +533,7 @@ func (v *customersView) gotEditRead(msg editReadMsg) tea.Cmd {
 // loadTimings are the moments the Customers tab reached while loading, for
 // `patron --timings`.
 type loadTimings struct {
-	started, firstPage, listed, indexed, full, firstSearch time.Time
-	listedRSS, indexedRSS, fullRSS                         uint64 // resident memory then
-	indexedPeak                                            uint64 // the most resident memory up to search ready
+	started, firstPage, listed, indexed, firstSearch time.Time
+	listedRSS, indexedRSS                            uint64 // resident memory then
+	indexedPeak                                      uint64 // the most resident memory up to search ready
 }

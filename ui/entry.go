@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -10,13 +11,14 @@ import (
 )
 
 // entry is one loaded customer: what the list draws, sorts, filters and
-// searches by (c), and their whole record once read, packed (packed; nil
-// while only the list's summary is in: enough to draw a row, search,
-// archive or delete, not to edit). A packed record is about 400 bytes
-// where a decoded one is 1,500: at 100,000 customers the tabs that work
-// from every record hold 40 MB of them instead of 150 MB, and unpack them
-// a chunk at a time. Entries are never changed once made (a change makes
-// a new one), so a tea.Cmd may read them while the list moves on.
+// searches by (c), and, for a customer changed since the list was read,
+// their whole record, packed (packed; nil for the others: enough to draw a
+// row, search, archive or delete, not to edit). The tabs that work from
+// every record read them from the file a chunk at a time (eachChunk), so
+// at 100,000 customers no record is held for long; a packed record is 400
+// bytes where a decoded one is 1,500. Entries are never changed once made
+// (a change makes a new one), so a tea.Cmd may read them while the list
+// moves on.
 type entry struct {
 	c        listCustomer
 	packed   store.Packed
@@ -118,22 +120,36 @@ func (e *entry) record() *model.Customer {
 	return &c
 }
 
-// unpackInto appends the customers of entries to buf, unpacked (so a
-// computation over every customer holds a chunk of them at a time, never
-// all).
-func unpackInto(buf []model.Customer, entries []*entry) []model.Customer {
-	for _, e := range entries {
-		buf = append(buf, e.customer())
-	}
-	return buf
-}
-
-// eachChunk unpacks entries a chunk at a time, into one buffer reused, and
-// hands each chunk to fn (which must not keep it).
-func eachChunk(entries []*entry, size int, fn func([]model.Customer)) {
+// eachChunk hands fn the whole records of entries a chunk at a time, in
+// one buffer reused (fn must not keep it): unpacked where the entry holds
+// the record, else read from the file, one short read a chunk. So a
+// computation over every customer holds a chunk of them at a time, and
+// the list holds only the records changed since it was read. A customer
+// gone from the file meanwhile is left out (its change is on its way).
+func eachChunk(s *store.Store, entries []*entry, size int, fn func([]model.Customer)) error {
 	buf := make([]model.Customer, 0, min(size, len(entries)))
+	var ids []model.ID
 	for i := 0; i < len(entries); i += size {
-		buf = unpackInto(buf[:0], entries[i:min(i+size, len(entries))])
+		chunk := entries[i:min(i+size, len(entries))]
+		buf, ids = buf[:0], ids[:0]
+		for _, e := range chunk {
+			if e.whole() {
+				buf = append(buf, e.customer())
+			} else {
+				ids = append(ids, e.c.ID)
+			}
+		}
+		if len(ids) > 0 {
+			if s == nil {
+				return errors.New("the customers' records are not to hand")
+			}
+			read, err := s.CustomersByID(ids)
+			if err != nil {
+				return err
+			}
+			buf = append(buf, read...)
+		}
 		fn(buf)
 	}
+	return nil
 }

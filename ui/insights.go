@@ -179,6 +179,11 @@ func (v *insightsView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case settingsMsg, reloadMsg:
 		v.settings++
+	case lostReasonsMsg:
+		if msg.list == v.behind { // still open
+			v.behind.reasons = msg.reasons
+		}
+		return v, nil
 	case insightsDoneMsg:
 		if msg.gen != v.gen {
 			return v, nil
@@ -260,8 +265,8 @@ func (v *insightsView) compute(want spanKey, basis insightsBasis) tea.Cmd {
 	p, at := want.period, time.Unix(want.start, 0)
 	work := v.c.oneAtATime(func(s *store.Store) tea.Msg {
 		empty := true
-		r, err := s.InsightsFed(p, at, len(snapshot), func(add func([]model.Customer)) {
-			eachChunk(snapshot, insightsChunk, func(chunk []model.Customer) {
+		r, err := s.InsightsFed(p, at, len(snapshot), func(add func([]model.Customer)) error {
+			return eachChunk(s, snapshot, insightsChunk, func(chunk []model.Customer) {
 				empty = empty && nobodyLogged(chunk)
 				add(chunk)
 			})
@@ -1003,10 +1008,18 @@ func (v *insightsView) figuresLines(r *model.Report) []string {
 // behindList is the list `enter` opens over the tab: the customers a
 // figure counts. enter opens one (the list stays for the next), esc closes.
 type behindList struct {
-	title  string
-	ids    []model.ID
-	cursor int
-	offset int
+	title   string
+	ids     []model.ID
+	cursor  int
+	offset  int
+	reasons map[model.ID]string // why the lost ones among them were lost, once read
+}
+
+// lostReasonsMsg is why the lost customers behind a figure were lost,
+// read from their records for the list.
+type lostReasonsMsg struct {
+	list    *behindList
+	reasons map[model.ID]string
 }
 
 func (v *insightsView) openBehind() tea.Cmd {
@@ -1029,7 +1042,30 @@ func (v *insightsView) openBehind() tea.Cmd {
 	slices.SortStableFunc(ids, func(a, b model.ID) int { return strings.Compare(name(a), name(b)) })
 	v.behind = &behindList{ids: ids,
 		title: fmt.Sprintf("%s who %s", plural(len(row.ids), "customer", "customers"), row.what)}
-	return nil
+	// The list holds no customer's whole record: the lost ones' reasons
+	// are read for it (there are few).
+	var lost []model.ID
+	for _, id := range ids {
+		if e := v.src.byID[id]; e != nil && e.c.Status == model.StatusLost {
+			lost = append(lost, id)
+		}
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	slices.Sort(lost)
+	list := v.behind
+	return v.c.do(func(s *store.Store) tea.Msg {
+		read, err := s.CustomersByID(lost)
+		if err != nil {
+			return nil // the list says "lost" without the reason
+		}
+		reasons := make(map[model.ID]string, len(read))
+		for _, c := range read {
+			reasons[c.ID] = c.LostReason
+		}
+		return lostReasonsMsg{list: list, reasons: reasons}
+	})
 }
 
 // behindRows is how many customers the list shows at once: the tab's
@@ -1107,13 +1143,13 @@ func (v *insightsView) behindLine(id model.ID, selected bool, w int) string {
 	e := v.src.byID[id]
 	name, note := fmt.Sprintf("#%d", id), "no longer in the file"
 	if e != nil {
-		c := e.record()
+		c := &e.c
 		name = clean(c.Name)
 		switch {
 		case c.Status == model.StatusLost:
 			note = "lost"
-			if c.LostReason != "" {
-				note += ": " + c.LostReason
+			if r := v.behind.reasons[id]; r != "" {
+				note += ": " + clean(r)
 			}
 		case c.Status == model.StatusArchived:
 			note = "archived"

@@ -448,7 +448,7 @@ func BenchmarkInsightsSnapshot100k(b *testing.B) {
 	b.Run("unpack", func(b *testing.B) {
 		for b.Loop() {
 			rb := model.NewReportBuilderFor(model.PeriodMonth, testNow, testNow, model.DefaultSettings(), len(snap))
-			eachChunk(snap, insightsChunk, rb.AddCustomers)
+			_ = eachChunk(nil, snap, insightsChunk, rb.AddCustomers)
 		}
 	})
 }

@@ -53,7 +53,20 @@ type loyaltyLists struct {
 	day    string // the shop day it was worked out for
 	counts [model.RungPartner + 1]int
 	rungs  map[model.ID]model.Rung // every active customer's rung, to keep counts as they change
+	others map[model.ID]model.Rung // the rest's (archived, lost), for the Customers list's column
 	rows   [loyaltySections][]loyaltyRow
+}
+
+// rung is where a customer stands, as worked out for the lists' day.
+func (l *loyaltyLists) rung(id model.ID) (model.Rung, bool) {
+	if l == nil {
+		return 0, false
+	}
+	if r, ok := l.rungs[id]; ok {
+		return r, true
+	}
+	r, ok := l.others[id]
+	return r, ok
 }
 
 // loyaltyView is the Loyalty tab.
@@ -65,8 +78,10 @@ type loyaltyView struct {
 
 	lists     *loyaltyLists
 	computing bool
-	again     bool // asked to work it out again while a computation was out
-	stale     bool // the settings changed or the file was read again
+	again     bool   // asked to work it out again while a computation was out
+	failed    string // why the last computation failed, if it did
+	failedGen int    // the Customers tab's dataGen it failed on
+	stale     bool   // the settings changed or the file was read again
 	gen       int
 	loadGen   int // the Customers tab's load the lists were worked out from
 
@@ -107,6 +122,7 @@ func (v *loyaltyView) SetSize(w, h int) {
 type loyaltyDoneMsg struct {
 	gen   int
 	lists *loyaltyLists
+	err   error // the customers could not be read
 }
 
 func (v *loyaltyView) Update(msg tea.Msg) (View, tea.Cmd) {
@@ -114,12 +130,20 @@ func (v *loyaltyView) Update(msg tea.Msg) (View, tea.Cmd) {
 	case settingsMsg, reloadMsg:
 		v.stale = true
 	case loyaltyDoneMsg:
-		if msg.gen == v.gen {
-			v.computing = false
-			v.lists = msg.lists
-			for s := range loyaltySections {
-				v.restore(s)
-			}
+		if msg.gen != v.gen {
+			break
+		}
+		v.computing = false
+		if msg.err != nil {
+			// Tried again when the customers, the day or the settings change.
+			v.failed, v.failedGen = msg.err.Error(), v.src.dataGen
+			return v, sayError(fmt.Errorf("the ladder could not be worked out: %w", msg.err))
+		}
+		v.failed = ""
+		v.lists = msg.lists
+		v.src.ladder = msg.lists
+		for s := range loyaltySections {
+			v.restore(s)
 		}
 	case refreshedMsg:
 		// The Customers tab has read these customers again (this window's
@@ -155,6 +179,9 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 	if v.lists != nil && !v.stale && !v.again && v.lists.day == day && v.loadGen == src.loadGen {
 		return nil // (an import makes the Customers tab read everyone again)
 	}
+	if v.failed != "" && v.failedGen == src.dataGen && !v.stale {
+		return nil // it failed on these very customers: wait for a change
+	}
 	v.stale, v.again, v.loadGen = false, false, src.loadGen
 	v.computing = true
 	v.gen++
@@ -163,13 +190,14 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 	// computation may read them while the list moves on.
 	snapshot := make([]*entry, 0, len(src.ids))
 	for _, id := range src.ids {
-		if e := src.byID[id]; e != nil && e.c.Active() {
+		if e := src.byID[id]; e != nil {
 			snapshot = append(snapshot, e)
 		}
 	}
 	ls := st.Loyalty
-	return v.c.oneAtATime(func(*store.Store) tea.Msg {
-		return loyaltyDoneMsg{gen: gen, lists: computeLoyalty(snapshot, ls, now, loc)}
+	return v.c.oneAtATime(func(s *store.Store) tea.Msg {
+		lists, err := computeLoyalty(s, snapshot, ls, now, loc)
+		return loyaltyDoneMsg{gen: gen, lists: lists, err: err}
 	})
 }
 
@@ -177,18 +205,29 @@ func (v *loyaltyView) maybeCompute() tea.Cmd {
 // lists to work over.
 const loyaltyChunk = 4096
 
-// computeLoyalty works out the ladder for the active customers, in id order.
-func computeLoyalty(cs []*entry, ls model.LoyaltySettings, now time.Time, loc *time.Location) *loyaltyLists {
-	out := &loyaltyLists{day: now.In(loc).Format(model.DayFormat), rungs: make(map[model.ID]model.Rung, len(cs))}
-	eachChunk(cs, loyaltyChunk, func(chunk []model.Customer) { out.add(chunk, ls, now, loc) })
+// computeLoyalty works out the ladder, in id order: the active customers'
+// rungs and sections, and the others' rungs for the Customers list.
+func computeLoyalty(s *store.Store, cs []*entry, ls model.LoyaltySettings, now time.Time, loc *time.Location) (*loyaltyLists, error) {
+	out := &loyaltyLists{day: now.In(loc).Format(model.DayFormat), rungs: make(map[model.ID]model.Rung, len(cs)), others: map[model.ID]model.Rung{}}
+	err := eachChunk(s, cs, loyaltyChunk, func(chunk []model.Customer) { out.add(chunk, ls, now, loc) })
+	if err != nil {
+		return nil, err
+	}
 	for s := range loyaltySections {
 		slices.SortStableFunc(out.rows[s], rowOrder(s))
 	}
-	return out
+	return out, nil
 }
 
-// add works out the rows of some customers and appends them, unsorted.
+// add works out the rows of some customers and appends them, unsorted;
+// cs is the caller's to reorder (the active ones go first).
 func (l *loyaltyLists) add(cs []model.Customer, ls model.LoyaltySettings, now time.Time, loc *time.Location) {
+	for i := range cs {
+		if !cs[i].Active() {
+			l.others[cs[i].ID] = model.RungOf(cs[i], ls, now, loc)
+		}
+	}
+	cs = slices.DeleteFunc(cs, func(c model.Customer) bool { return !c.Active() })
 	for i := range cs {
 		r := model.RungOf(cs[i], ls, now, loc)
 		l.rungs[cs[i].ID] = r
@@ -233,18 +272,19 @@ func (v *loyaltyView) patch(ids []model.ID, list []model.Customer) {
 			l.counts[r]--
 			delete(l.rungs, id)
 		}
+		delete(l.others, id)
 	}
 	for s := range loyaltySections {
 		l.rows[s] = slices.DeleteFunc(l.rows[s], func(r loyaltyRow) bool { return gone[r.id] })
 	}
-	var active []model.Customer
-	for _, c := range list {
-		if c.Active() {
-			active = append(active, c)
-		}
+	fresh := &loyaltyLists{rungs: map[model.ID]model.Rung{}, others: map[model.ID]model.Rung{}}
+	fresh.add(slices.Clone(list), v.c.settings.Loyalty, v.c.now(), v.c.settings.Location())
+	if l.others == nil {
+		l.others = map[model.ID]model.Rung{}
 	}
-	fresh := &loyaltyLists{rungs: map[model.ID]model.Rung{}}
-	fresh.add(active, v.c.settings.Loyalty, v.c.now(), v.c.settings.Location())
+	for id, r := range fresh.others {
+		l.others[id] = r
+	}
 	for id, r := range fresh.rungs {
 		l.rungs[id] = r
 		l.counts[r]++
@@ -794,13 +834,15 @@ func (a *App) addLoyaltyTab() {
 }
 
 // rungCell is the Customers list's rung column: where the customer stands
-// today, worked out from their record.
+// today, as the Loyalty tab worked it out from their record.
 func rungCell(v *customersView, e *entry) string {
-	if !e.whole() && !e.c.Partner {
-		return "…" // only the summary is read yet: the rung needs the record
+	if r, ok := v.ladder.rung(e.c.ID); ok {
+		return r.String()
 	}
-	st := v.c.settings
-	return model.RungOf(*e.record(), st.Loyalty, v.c.now(), st.Location()).String()
+	if e.c.Partner {
+		return model.RungPartner.String()
+	}
+	return "…" // the ladder is being worked out: the rung needs the record
 }
 
 // ---- the Loyalty section of Settings ----

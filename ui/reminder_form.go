@@ -120,10 +120,11 @@ func (v *remindersView) startNew(msg newReminderMsg) tea.Cmd {
 }
 
 func (v *remindersView) openNew(id model.ID) tea.Cmd {
-	c, ok := v.book.bookCustomer(id)
+	e, ok := v.book.bookEntry(id)
 	if !ok {
 		return sayInfo("That customer is not loaded yet; try again in a moment.")
 	}
+	c := &e.c
 	if !c.Active() {
 		return sayInfo(clean(c.Name) + " is " + string(c.Status) + ", so reminders for them would not show; restore them first.")
 	}

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,12 +27,12 @@ import (
 // customerBook is the customers the Customers tab holds in memory, so the
 // rules run over them without reading every customer a second time.
 type customerBook interface {
-	bookGen() int                                     // changes whenever a loaded customer changes
-	bookReady() bool                                  // every customer has been read
-	bookErr() string                                  // why the customers could not be read
-	bookSnapshot() []*entry                           // never changed once made: safe in a tea.Cmd
-	bookCustomer(id model.ID) (*model.Customer, bool) // nil, false when not loaded
-	bookName(id model.ID) (string, bool)              // without unpacking the record
+	bookGen() int                         // changes whenever a loaded customer changes
+	bookReady() bool                      // every customer has been read
+	bookErr() string                      // why the customers could not be read
+	bookSnapshot() []*entry               // never changed once made: safe in a tea.Cmd
+	bookEntry(id model.ID) (*entry, bool) // nil, false when not loaded
+	bookName(id model.ID) (string, bool)
 }
 
 func (v *customersView) bookGen() int    { return v.dataGen }
@@ -52,12 +54,9 @@ func (v *customersView) bookName(id model.ID) (string, bool) {
 	return "", false
 }
 
-func (v *customersView) bookCustomer(id model.ID) (*model.Customer, bool) {
+func (v *customersView) bookEntry(id model.ID) (*entry, bool) {
 	e := v.byID[id]
-	if e == nil {
-		return nil, false
-	}
-	return e.record(), true
+	return e, e != nil
 }
 
 // reminderIndex is the latest evaluation by customer, for the Customers
@@ -151,6 +150,7 @@ type (
 		// partial: only the customers changed since were worked out again.
 		partial bool
 		now     time.Time
+		err     error // the customers could not be read
 	}
 	// dayTickMsg comes at the shop's midnight: the list is derived again.
 	dayTickMsg       struct{}
@@ -219,6 +219,7 @@ type remindersView struct {
 	evalDay    int
 	evalSnap   []*entry  // the book the list was worked out from
 	partial    bool      // the last evaluation kept the unchanged customers' reminders
+	evalErr    string    // why the last evaluation failed, if it did
 	list       *openList // sorted by due day, so each group is a run of it (v.index.list too)
 	due        int       // how many are due today or overdue: the badge
 	now        time.Time
@@ -324,6 +325,8 @@ func (v *remindersView) Update(msg tea.Msg) (View, tea.Cmd) {
 	case dayTickMsg:
 		v.dayTimer = false
 		cmd = v.armDayTimer()
+	case composerReadMsg:
+		return v, v.gotComposerRead(msg)
 	case reminderActedMsg:
 		cmd = v.gotActed(msg)
 	case reminderSavedMsg:
@@ -395,8 +398,9 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 		return nil
 	}
 	today := shopDayNum(v.c.now(), v.rules.Location())
-	if v.evaluated && v.evalBook == v.book.bookGen() && v.evalInputs == v.inputsGen && v.evalDay == today {
-		return nil
+	same := v.evalBook == v.book.bookGen() && v.evalInputs == v.inputsGen && v.evalDay == today
+	if same && (v.evaluated || v.evalErr != "") {
+		return nil // (after a failure: until something changes)
 	}
 	// Only customers changed since the last evaluation (same inputs, same
 	// day): work out theirs and keep the rest, instead of every rule for
@@ -413,13 +417,17 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 	seq, now := v.evalSeq, v.c.now()
 	book, manual, decisions, st := v.book.bookSnapshot(), v.manual, v.decisions, v.rules
 	v.evalSnap = book
-	return v.c.oneAtATime(func(*store.Store) tea.Msg {
+	return v.c.oneAtATime(func(s *store.Store) tea.Msg {
 		var list *openList
+		var err error
 		changed, partial := changedCustomers(prevBook, book)
 		if partial {
-			list = updateReminders(prevList, prevDropped, changed, manual, decisions, st, now)
+			list, err = updateReminders(s, prevList, prevDropped, changed, manual, decisions, st, now)
 		} else {
-			list = openReminders(book, manual, decisions, st, now)
+			list, err = openReminders(s, book, manual, decisions, st, now)
+		}
+		if err != nil {
+			return evalMsg{seq: seq, err: err}
 		}
 		return evalMsg{seq: seq, list: list, index: list.byCustomer(), now: now, partial: partial}
 	})
@@ -454,7 +462,7 @@ func changedCustomers(prev, cur []*entry) (map[model.ID]*entry, bool) {
 // dropped were acted on) with the reminders of the changed customers
 // worked out again: theirs taken out, their rules and manual reminders
 // evaluated, and merged back in order.
-func updateReminders(prev *openList, dropped map[int32]bool, changed map[model.ID]*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) *openList {
+func updateReminders(s *store.Store, prev *openList, dropped map[int32]bool, changed map[model.ID]*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) (*openList, error) {
 	var book []*entry
 	for _, e := range changed {
 		if e != nil {
@@ -467,11 +475,14 @@ func updateReminders(prev *openList, dropped map[int32]bool, changed map[model.I
 			mine = append(mine, m)
 		}
 	}
-	fresh := openRemindersOf(book, mine, decisions, st, now)
+	fresh, err := openRemindersOf(s, book, mine, decisions, st, now)
+	if err != nil {
+		return nil, err
+	}
 	return prev.merged(func(i int) bool {
 		_, ok := changed[prev.cust[i]]
 		return ok || dropped[int32(i)]
-	}, fresh, st.Location())
+	}, fresh, st.Location()), nil
 }
 
 // evalChunk is how many customers are unpacked for the rules at a time,
@@ -482,7 +493,7 @@ const evalChunk = 1024
 // reminder, generated and manual, sorted by due day and packed; a chunk of
 // customers' reminders is made at a time, so they are never all held
 // unpacked.
-func openReminders(book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) *openList {
+func openReminders(s *store.Store, book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) (*openList, error) {
 	rules := model.NewRules(st)
 	// Two halves of the book on the two cores of a small machine: the
 	// records are unpacked as the rules go, which is most of the work.
@@ -491,6 +502,7 @@ func openReminders(book []*entry, manual []model.Reminder, decisions map[string]
 		parts = min(2, runtime.GOMAXPROCS(0))
 	}
 	builders := make([]*openBuilder, parts)
+	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
 		half := book[p*len(book)/parts : (p+1)*len(book)/parts]
@@ -498,29 +510,35 @@ func openReminders(book []*entry, manual []model.Reminder, decisions map[string]
 		builders[p] = b
 		wg.Go(func() {
 			var out []model.Reminder
-			eachChunk(half, evalChunk, func(chunk []model.Customer) {
+			errs[p] = eachChunk(s, half, evalChunk, func(chunk []model.Customer) {
 				out = rules.AppendOpen(out[:0], chunk, decisions, now, time.Time{})
 				b.add(out)
 			})
 		})
 	}
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	mine := newOpenBuilder(st.Location(), 0)
 	mine.add(openManual(book, manual, rules))
-	return openListOf(st.Location(), append(builders, mine)...)
+	return openListOf(st.Location(), append(builders, mine)...), nil
 }
 
 // openRemindersOf is every open reminder of a few customers, unpacked and
 // sorted as model.SortReminders sorts.
-func openRemindersOf(book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) []model.Reminder {
+func openRemindersOf(s *store.Store, book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) ([]model.Reminder, error) {
 	rules := model.NewRules(st)
 	var out []model.Reminder
-	eachChunk(book, evalChunk, func(chunk []model.Customer) {
+	err := eachChunk(s, book, evalChunk, func(chunk []model.Customer) {
 		out = rules.AppendOpen(out, chunk, decisions, now, time.Time{})
 	})
+	if err != nil {
+		return nil, err
+	}
 	out = append(out, openManual(book, manual, rules)...)
 	model.SortReminders(out)
-	return out
+	return out, nil
 }
 
 // openManual is the open ones of the manual reminders of customers in book
@@ -548,6 +566,14 @@ func (v *remindersView) gotEval(msg evalMsg) tea.Cmd {
 		return nil
 	}
 	v.evaluating = false
+	if msg.err != nil {
+		// Worked out again when the customers, the inputs or the day
+		// change; what was shown stays.
+		v.evalErr = msg.err.Error()
+		v.evalSnap = nil // the next one does everyone
+		return sayError(fmt.Errorf("the reminders could not be worked out: %w", msg.err))
+	}
+	v.evalErr = ""
 	v.evaluated = true
 	v.list, v.now, v.partial = msg.list, msg.now, msg.partial
 	v.index.list, v.index.byCustomer, v.index.dropped, v.index.ready = msg.list, msg.index, nil, true
@@ -870,17 +896,36 @@ func (v *remindersView) gotActed(msg reminderActedMsg) tea.Cmd {
 
 // ---- composing a card ----
 
+// composerReadMsg is a card's customer, read whole to write the card.
+type composerReadMsg struct {
+	r   model.Reminder
+	c   model.Customer
+	err error
+}
+
+// openComposer reads the customer's whole record (their last purchase,
+// their address), then opens the card.
 func (v *remindersView) openComposer(r model.Reminder) tea.Cmd {
-	c, ok := v.book.bookCustomer(r.Customer)
-	if !ok {
-		return sayInfo("That customer is not loaded yet; try again in a moment.")
+	return v.c.do(func(s *store.Store) tea.Msg {
+		c, err := s.Customer(r.Customer)
+		return composerReadMsg{r: r, c: c, err: err}
+	})
+}
+
+func (v *remindersView) gotComposerRead(msg composerReadMsg) tea.Cmd {
+	if msg.err != nil {
+		return sayError(msg.err)
 	}
-	text, err := model.ComposeCardFor(r, *c, v.rules, assets.CardTemplates(), v.c.now())
+	if v.screen != remList || v.dialog != nil {
+		return nil // the owner moved on meanwhile
+	}
+	r, c := msg.r, msg.c
+	text, err := model.ComposeCardFor(r, c, v.rules, assets.CardTemplates(), v.c.now())
 	if err != nil {
 		// A broken template still lets the owner write the card by hand.
 		text = ""
 	}
-	v.compose = newComposer(v.c.styles, r, *c, text, v.c.now(), v.loc())
+	v.compose = newComposer(v.c.styles, r, c, text, v.c.now(), v.loc())
 	if err != nil {
 		v.compose.err = "The card template could not be filled (" + err.Error() + "); write the message here, or fix the template in Settings (,)."
 	}
@@ -924,36 +969,43 @@ func (v *remindersView) writeCards() tea.Cmd {
 	}
 	now, loc := v.c.now(), v.loc()
 	until, _ := model.ParseDue("+7d", now, loc)
-	list, dropped, book := v.list, v.index.dropped, v.book.bookSnapshot()
+	list, dropped := v.list, v.index.dropped
 	st, dir := v.rules, v.cardsDir()
-	// The cards and their customers are unpacked in the tea.Cmd: overdue
-	// ones can be many.
-	return func() tea.Msg {
-		byID := make(map[model.ID]*entry, len(book))
-		for _, e := range book {
-			byID[e.c.ID] = e
-		}
+	// The cards are unpacked and their customers read whole (addresses)
+	// in the tea.Cmd: overdue ones can be many.
+	return v.c.do(func(s *store.Store) tea.Msg {
 		var due []model.Reminder
-		customers := map[model.ID]model.Customer{}
+		var ids []model.ID
+		seen := map[model.ID]bool{}
 		for i := 0; i < list.Len() && !list.Due(i).After(until); i++ {
 			if dropped[int32(i)] {
 				continue
 			}
 			r := list.At(i)
-			e := byID[r.Customer]
-			if !r.Kind.IsCard() || e == nil {
+			if !r.Kind.IsCard() {
 				continue
 			}
 			due = append(due, r)
-			if _, ok := customers[r.Customer]; !ok {
-				customers[r.Customer] = e.customer()
+			if !seen[r.Customer] {
+				seen[r.Customer] = true
+				ids = append(ids, r.Customer)
 			}
 		}
+		slices.Sort(ids)
+		read, err := s.CustomersByID(ids)
+		if err != nil {
+			return cardsWrittenMsg{err: err}
+		}
+		customers := make(map[model.ID]model.Customer, len(read))
+		for _, c := range read {
+			customers[c.ID] = c
+		}
+		due = slices.DeleteFunc(due, func(r model.Reminder) bool { _, ok := customers[r.Customer]; return !ok })
 		if len(due) == 0 {
 			return statusMsg{text: "No cards are due this week, so no file was written.", kind: statusInfo}
 		}
 		return writeCardsFile(dir, due, customers, st, now, until)
-	}
+	})
 }
 
 func (v *remindersView) gotCards(msg cardsWrittenMsg) tea.Cmd {
@@ -1069,6 +1121,9 @@ func (v *remindersView) listView() string {
 	case v.book.bookErr() != "" && !v.evaluated:
 		lines = append(lines, "", st.Error.Render("The customers could not be read, so neither can their reminders:"))
 		return strings.Join(append(lines, wrap(clean(v.book.bookErr()), v.w)...), "\n")
+	case v.evalErr != "" && !v.evaluated:
+		lines = append(lines, "", st.Error.Render("The customers could not be read, so neither can their reminders:"))
+		return strings.Join(append(lines, wrap(clean(v.evalErr), v.w)...), "\n")
 	case !v.evaluated:
 		return strings.Join(append(lines, "", st.Subtle.Render("Working out what is due…")), "\n")
 	case v.open() == 0:

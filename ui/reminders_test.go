@@ -819,10 +819,13 @@ func BenchmarkBigReminders(b *testing.B) {
 	book := v.bookSnapshot()
 	st := model.DefaultSettings()
 	st.TimeZone = "UTC"
-	all := openReminders(book, nil, nil, st, benchNow)
+	all, err := openReminders(v.c.store, book, nil, nil, st, benchNow)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("everyone", func(b *testing.B) {
 		for b.Loop() {
-			openReminders(book, nil, nil, st, benchNow)
+			openReminders(v.c.store, book, nil, nil, st, benchNow)
 		}
 		b.ReportMetric(float64(all.Len()), "reminders")
 	})
@@ -833,7 +836,7 @@ func BenchmarkBigReminders(b *testing.B) {
 	b.Run("one-changed", func(b *testing.B) {
 		for b.Loop() {
 			changed, _ := changedCustomers(book, next)
-			updateReminders(all, nil, changed, nil, nil, st, benchNow)
+			updateReminders(v.c.store, all, nil, changed, nil, nil, st, benchNow)
 		}
 	})
 }
@@ -855,7 +858,10 @@ func TestOnlyChangedCustomersAreWorkedOutAgainAndTheListIsTheSame(t *testing.T) 
 	check := func(step string) {
 		t.Helper()
 		// Worked out again without packing: every field the same.
-		want := openRemindersOf(rv.book.bookSnapshot(), rv.manual, rv.decisions, rv.rules, testNow)
+		want, err := openRemindersOf(h.app.c.store, rv.book.bookSnapshot(), rv.manual, rv.decisions, rv.rules, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
 		got := openOf(rv)
 		if !reflect.DeepEqual(got, inZone(want, rv.loc())) {
 			t.Fatalf("%s:\n got %+v\nwant %+v", step, got, want)
