@@ -93,10 +93,11 @@ func newEntry(c model.Customer) *entry {
 	return &entry{c: listOf(&c), packed: store.Pack(&c), sortName: sortNameOf(c.Name)}
 }
 
-// whole reports whether the whole record has been read.
+// whole reports whether the entry holds the whole record (a customer put
+// since the list was read).
 func (e *entry) whole() bool { return e.packed != nil }
 
-// customer is the whole record when it is read, else a model.Customer
+// customer is the whole record when the entry holds it, else a model.Customer
 // with only the list's fields filled: enough to name, archive, delete or
 // log for them, never to edit them. Each call unpacks afresh (about 2 µs).
 func (e *entry) customer() model.Customer {

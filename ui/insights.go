@@ -19,7 +19,8 @@ import (
 // The Insights tab (issue 7): is the shop keeping its customers? A month,
 // quarter or year of figures beside the one before, each change marked up
 // or down. The figures are worked out in a tea.Cmd over the customers the
-// Customers tab already holds (the store then reads only the log): when the
+// Customers tab lists, their records read a chunk at a time, and the log:
+// when the
 // period moves, and a moment after the data last changed, so a burst of
 // saves costs one walk of the log and an idle window costs nothing.
 
@@ -87,7 +88,7 @@ type (
 // insightsView is the Insights tab.
 type insightsView struct {
 	c    *common
-	src  *customersView // the customers already in memory
+	src  *customersView // the customers listed
 	w, h int
 	keys insightsKeys
 
@@ -254,8 +255,9 @@ func (v *insightsView) maybeCompute() tea.Cmd {
 }
 
 // compute works out one report in a tea.Cmd, over a snapshot of the
-// customers in memory: entries are never changed once made, so the store
-// may read them while the list moves on, with no copy (65 MB at 100,000).
+// listed customers (entries are never changed once made, so the tea.Cmd
+// may read them while the list moves on), their records read into the
+// report's builder a chunk at a time.
 func (v *insightsView) compute(want spanKey, basis insightsBasis) tea.Cmd {
 	v.settled = false
 	v.computing = true

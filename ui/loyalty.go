@@ -20,10 +20,10 @@ import (
 // The Loyalty tab: the ladder at a glance, and three lists to act on:
 // customers close to the next rung, customers whose points pay for a
 // reward, and customers about to slip down a rung. It works over the
-// customers the Customers tab already holds in memory: the whole ladder is
-// worked out in a tea.Cmd once they are loaded (and again when the
-// settings or the day change); a change to a few customers updates just
-// their rows.
+// customers the Customers tab lists: the whole ladder is worked out in a
+// tea.Cmd once they are loaded, their records read a chunk at a time (and
+// again when the settings or the day change); a change to a few customers
+// updates just their rows.
 
 // loyaltySection is one of the tab's lists.
 type loyaltySection int
@@ -72,7 +72,7 @@ func (l *loyaltyLists) rung(id model.ID) (model.Rung, bool) {
 // loyaltyView is the Loyalty tab.
 type loyaltyView struct {
 	c    *common
-	src  *customersView // the customers already in memory
+	src  *customersView // the customers listed
 	w, h int
 	keys loyaltyKeys
 

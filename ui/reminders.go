@@ -19,16 +19,17 @@ import (
 
 // The Reminders tab (issue 5): the open reminders, grouped Overdue, Today,
 // Next 7 days and Later, and what the owner does with each. The rules run
-// over the customers the Customers tab already holds, in a tea.Cmd; the
-// only read of their own is ReminderInputs (manual reminders, decisions,
-// settings), one short transaction. Nothing here writes unless the owner
-// acts: the midnight tick only derives the list again.
+// over the customers the Customers tab lists, in a tea.Cmd, their records
+// read a chunk at a time (eachChunk); the tab's other read is
+// ReminderInputs (manual reminders, decisions, settings), one short
+// transaction. Nothing here writes unless the owner acts: the midnight
+// tick only derives the list again.
 
-// customerBook is the customers the Customers tab holds in memory, so the
-// rules run over them without reading every customer a second time.
+// customerBook is the customers the Customers tab lists: which ones there
+// are, and which changed since the rules last ran.
 type customerBook interface {
 	bookGen() int                         // changes whenever a loaded customer changes
-	bookReady() bool                      // every customer has been read
+	bookReady() bool                      // every customer is listed
 	bookErr() string                      // why the customers could not be read
 	bookSnapshot() []*entry               // never changed once made: safe in a tea.Cmd
 	bookEntry(id model.ID) (*entry, bool) // nil, false when not loaded

@@ -26,7 +26,7 @@ type Timings struct {
 	// in and when the tabs settled, where the system says (Linux; else 0).
 	ListedRSS, SearchRSS, SettledRSS uint64
 	// The most resident memory up to search ready: the list and its
-	// search, before the records are read.
+	// search, before the tabs work from the records.
 	SearchPeakRSS uint64
 }
 
