@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -186,21 +187,33 @@ func (s *Store) Customer(id model.ID) (model.Customer, error) {
 
 // CustomersByID reads the given customers; missing ones are left out.
 func (s *Store) CustomersByID(ids []model.ID) ([]model.Customer, error) {
-	var out []model.Customer
+	return s.AppendCustomers(make([]model.Customer, 0, len(ids)), ids)
+}
+
+// AppendCustomers is CustomersByID appending to dst, each record decoded
+// in its place there (a caller reading every customer a chunk at a time
+// reuses one buffer); in one short read. On an error dst is returned as
+// it came.
+func (s *Store) AppendCustomers(dst []model.Customer, ids []model.ID) ([]model.Customer, error) {
+	out := slices.Grow(dst, len(ids))
 	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bCustomers)
 		for _, id := range ids {
-			c, err := getCustomer(tx, id)
-			if errors.Is(err, ErrNotFound) {
+			v := b.Get(idKey(id))
+			if v == nil {
 				continue
 			}
-			if err != nil {
+			out = append(out, model.Customer{})
+			if err := decode(v, &out[len(out)-1]); err != nil {
 				return err
 			}
-			out = append(out, *c)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
 }
 
 // chunkSize bounds how many records one short read decodes, so no open of

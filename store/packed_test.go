@@ -1,10 +1,12 @@
 package store
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
 	"pgregory.net/rapid"
 
 	"github.com/patron-crm/patron/model"
@@ -91,5 +93,49 @@ func TestACutShortReminderSaysSo(t *testing.T) {
 	}
 	if _, err := UnpackReminder(Pack(&model.Customer{Name: "x"}), time.UTC); err == nil {
 		t.Fatal("a customer read as a reminder")
+	}
+}
+
+// AppendCustomers reads customers into the caller's buffer, after what it
+// holds, leaving out the missing; on damage the buffer comes back as it was.
+func TestAppendCustomersReadsIntoTheBuffer(t *testing.T) {
+	s := newTestStore(t)
+	var ids []model.ID
+	for _, name := range []string{"Ana Lima", "Bruno Costa", "Carla Mendes"} {
+		c, err := s.AddCustomer(model.Customer{Name: name, Tags: []string{"t"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	buf := []model.Customer{{ID: 999, Name: "Already here"}}
+	got, err := s.AppendCustomers(buf, []model.ID{ids[0], 12345, ids[2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Name != "Already here" || got[1].Name != "Ana Lima" || got[2].Name != "Carla Mendes" || got[2].Tags[0] != "t" {
+		t.Fatalf("read %+v", got)
+	}
+	// Reused for the next chunk, no field of the last one stays.
+	got, err = s.AppendCustomers(got[:0], []model.ID{ids[1]})
+	if err != nil || len(got) != 1 || got[0].Name != "Bruno Costa" || got[0].Tags[0] != "t" {
+		t.Fatalf("read again %+v, %v", got, err)
+	}
+	db, err := bolt.Open(s.Path(), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bCustomers).Put(idKey(ids[1]), []byte{valueBinary, recCustomer, 0xff})
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := s.AppendCustomers(buf, ids)
+	if !errors.Is(err, ErrDamaged) || len(back) != 1 || back[0].Name != "Already here" {
+		t.Fatalf("on damage: %+v, %v", back, err)
 	}
 }

@@ -144,11 +144,10 @@ func eachChunk(s *store.Store, entries []*entry, size int, fn func([]model.Custo
 			if s == nil {
 				return errors.New("the customers' records are not to hand")
 			}
-			read, err := s.CustomersByID(ids)
-			if err != nil {
+			var err error
+			if buf, err = s.AppendCustomers(buf, ids); err != nil {
 				return err
 			}
-			buf = append(buf, read...)
 		}
 		fn(buf)
 	}
