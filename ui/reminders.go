@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -64,10 +65,9 @@ func (v *customersView) bookEntry(id model.ID) (*entry, bool) {
 // list's "next reminder" column and the customer detail. The Reminders tab
 // fills it; a nil index shows nothing.
 type reminderIndex struct {
-	ready      bool
-	list       *openList
-	byCustomer map[model.ID][]int32 // each customer's open reminders by their place in list, soonest first
-	dropped    map[int32]bool       // places acted on since list was made: out of it at once
+	ready   bool
+	list    *openList
+	dropped map[int32]bool // places acted on since list was made: out of it at once
 }
 
 // places are a customer's open reminders' places in the list, soonest first.
@@ -76,7 +76,7 @@ func (x *reminderIndex) places(id model.ID) []int32 {
 		return nil
 	}
 	var out []int32
-	for _, i := range x.byCustomer[id] {
+	for _, i := range x.list.of(id) {
 		if !x.dropped[i] {
 			out = append(out, i)
 		}
@@ -145,9 +145,8 @@ type (
 		err       error
 	}
 	evalMsg struct {
-		seq   int
-		list  *openList
-		index map[model.ID][]int32
+		seq  int
+		list *openList
 		// partial: only the customers changed since were worked out again.
 		partial bool
 		now     time.Time
@@ -408,6 +407,7 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 	// every customer again.
 	var prevBook []*entry
 	var prevList *openList
+	prevLen := v.list.Len()
 	var prevDropped map[int32]bool
 	if v.evaluated && v.evalInputs == v.inputsGen && v.evalDay == today {
 		prevBook, prevList, prevDropped = v.evalSnap, v.list, v.index.dropped
@@ -425,12 +425,12 @@ func (v *remindersView) maybeEvaluate() tea.Cmd {
 		if partial {
 			list, err = updateReminders(s, prevList, prevDropped, changed, manual, decisions, st, now)
 		} else {
-			list, err = openReminders(s, book, manual, decisions, st, now)
+			list, err = openReminders(s, book, manual, decisions, st, now, prevLen)
 		}
 		if err != nil {
 			return evalMsg{seq: seq, err: err}
 		}
-		return evalMsg{seq: seq, list: list, index: list.byCustomer(), now: now, partial: partial}
+		return evalMsg{seq: seq, list: list, now: now, partial: partial}
 	})
 }
 
@@ -494,7 +494,7 @@ const evalChunk = 1024
 // reminder, generated and manual, sorted by due day and packed; a chunk of
 // customers' reminders is made at a time, so they are never all held
 // unpacked.
-func openReminders(s *store.Store, book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time) (*openList, error) {
+func openReminders(s *store.Store, book []*entry, manual []model.Reminder, decisions map[string]model.Decision, st model.Settings, now time.Time, expect int) (*openList, error) {
 	rules := model.NewRules(st)
 	// Two halves of the book on the two cores of a small machine: the
 	// records are unpacked as the rules go, which is most of the work.
@@ -507,7 +507,8 @@ func openReminders(s *store.Store, book []*entry, manual []model.Reminder, decis
 	var wg sync.WaitGroup
 	for p := range parts {
 		half := book[p*len(book)/parts : (p+1)*len(book)/parts]
-		b := newOpenBuilder(st.Location(), len(half)*5/2)
+		// About as many as last time, else two and a half a customer.
+		b := newOpenBuilder(cmp.Or(expect*len(half)/max(1, len(book)), len(half)*5/2))
 		builders[p] = b
 		wg.Go(func() {
 			var out []model.Reminder
@@ -521,7 +522,7 @@ func openReminders(s *store.Store, book []*entry, manual []model.Reminder, decis
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	mine := newOpenBuilder(st.Location(), 0)
+	mine := newOpenBuilder(len(manual))
 	mine.add(openManual(book, manual, rules))
 	return openListOf(st.Location(), append(builders, mine)...), nil
 }
@@ -577,7 +578,7 @@ func (v *remindersView) gotEval(msg evalMsg) tea.Cmd {
 	v.evalErr = ""
 	v.evaluated = true
 	v.list, v.now, v.partial = msg.list, msg.now, msg.partial
-	v.index.list, v.index.byCustomer, v.index.dropped, v.index.ready = msg.list, msg.index, nil, true
+	v.index.list, v.index.dropped, v.index.ready = msg.list, nil, true
 	v.rebuild()
 	return v.armDayTimer()
 }

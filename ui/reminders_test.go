@@ -819,13 +819,13 @@ func BenchmarkBigReminders(b *testing.B) {
 	book := v.bookSnapshot()
 	st := model.DefaultSettings()
 	st.TimeZone = "UTC"
-	all, err := openReminders(v.c.store, book, nil, nil, st, benchNow)
+	all, err := openReminders(v.c.store, book, nil, nil, st, benchNow, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Run("everyone", func(b *testing.B) {
 		for b.Loop() {
-			openReminders(v.c.store, book, nil, nil, st, benchNow)
+			openReminders(v.c.store, book, nil, nil, st, benchNow, 0)
 		}
 		b.ReportMetric(float64(all.Len()), "reminders")
 	})
