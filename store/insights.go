@@ -33,7 +33,7 @@ import (
 // over; insightBudget bounds how long either holds the file open.
 var (
 	insightChunk  = 4000
-	insightWalk   = 50_000
+	insightWalk   = 10_000
 	insightBudget = 25 * time.Millisecond
 	// insightSplit is how many customers make a second walker worth starting.
 	insightSplit = 1000

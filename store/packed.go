@@ -58,7 +58,35 @@ const (
 	trKindCode // a kind of remKinds, by its place
 	trKeyRest  // the key after "kind:customer:", which most keys begin with
 	trNoState  // a reminder with no state (most are open, which is not written)
+	trNoteCode // the note with the rules' phrases written as one byte each (notePhrases)
 )
+
+// notePhrases are what the reminder rules' notes are mostly made of; a
+// packed note writes each as the byte of its place (a note that holds such
+// a byte is written as it is). The table may change with the rules' words:
+// it is never written to a file.
+var notePhrases = []string{1: "no contact since ", 2: " (usually every ", 3: " days)", 4: "a regular, last seen ",
+	5: "birthday on ", 6: " years since their first purchase on ", 7: " year since their first purchase on ",
+	8: "complaint of ", 9: " (turns ", 10: "moved up to "}
+
+var noteCoder, noteDecoder = func() (*strings.Replacer, *strings.Replacer) {
+	var enc, dec []string
+	for i, p := range notePhrases {
+		if p != "" {
+			enc, dec = append(enc, p, string(rune(i))), append(dec, string(rune(i)), p)
+		}
+	}
+	return strings.NewReplacer(enc...), strings.NewReplacer(dec...)
+}()
+
+// noteCodes are the bytes a coded note uses.
+var noteCodes = func() string {
+	var b []byte
+	for i := 1; i < len(notePhrases); i++ {
+		b = append(b, byte(i))
+	}
+	return string(b)
+}()
 
 // remKinds are the kinds a packed reminder names by a number.
 var remKinds = []model.ReminderKind{model.ReminderThankYou, model.ReminderBirthday, model.ReminderAnniversary,
@@ -84,7 +112,13 @@ func PackReminder(dst []byte, r *model.Reminder) []byte {
 	} else {
 		w.str(trKind, string(r.Kind))
 	}
-	w.str(trNote, r.Note)
+	if strings.ContainsAny(r.Note, noteCodes) {
+		w.str(trNote, r.Note)
+	} else if coded := noteCoder.Replace(r.Note); len(coded) < len(r.Note) {
+		w.str(trNoteCode, coded)
+	} else {
+		w.str(trNote, r.Note)
+	}
 	w.int(trRepeatEvery, int64(r.Repeat.Every))
 	w.str(trRepeatUnit, r.Repeat.Unit)
 	switch r.State {
@@ -145,6 +179,8 @@ func UnpackReminder(b []byte, loc *time.Location) (model.Reminder, error) {
 			}
 		case trNoState:
 			noState = br.uint() != 0
+		case trNoteCode:
+			r.Note = noteDecoder.Replace(br.str())
 		case trCustomer:
 			r.Customer = model.ID(br.uint())
 		case trDue:

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,7 +35,13 @@ func drawReminder(t *rapid.T) model.Reminder {
 	r := model.Reminder{
 		ID: model.ID(rapid.Uint64().Draw(t, "id")), Key: rapid.String().Draw(t, "key"),
 		Customer: model.ID(rapid.Uint64().Draw(t, "customer")), Due: drawTime(t, "due"), Kind: kind,
-		Note:   rapid.String().Draw(t, "note"),
+		Note: rapid.OneOf(rapid.String(), rapid.Custom(func(t *rapid.T) string { // as the rules write them
+			var b strings.Builder
+			for range rapid.IntRange(0, 5).Draw(t, "pieces") {
+				b.WriteString(rapid.OneOf(rapid.SampledFrom(notePhrases), rapid.SampledFrom([]string{"2026-05-30", "3", "\x01", " "})).Draw(t, "piece"))
+			}
+			return b.String()
+		})).Draw(t, "note"),
 		Repeat: model.Repeat{Every: rapid.IntRange(-5, 500).Draw(t, "every"), Unit: rapid.String().Draw(t, "unit")},
 		State:  model.ReminderState(rapid.OneOf(rapid.SampledFrom([]string{"open", "", "done"}), rapid.String()).Draw(t, "state")), SnoozedUntil: drawTime(t, "snoozed"),
 		Rule:  rapid.SampledFrom([]string{string(kind), "", "birthday", rapid.String().Draw(t, "rule text")}).Draw(t, "rule"),

@@ -27,13 +27,13 @@ const nameMin = 16
 // listColumns are the list's columns after the name, left to right.
 var listColumns = []column{
 	{title: "Last visit", width: 13, drop: 4, cell: func(v *customersView, e *entry) string {
-		if e.c.Stats.LastVisit.IsZero() {
+		if e.c.Stats.lastVisit == 0 {
 			return "—"
 		}
-		return v.c.relative(e.c.Stats.LastVisit)
+		return v.c.relative(e.c.Stats.LastVisit())
 	}},
 	{title: "Visits", width: 6, right: true, drop: 2, cell: func(v *customersView, e *entry) string {
-		return thousands(e.c.Stats.Visits)
+		return thousands(int(e.c.Stats.Visits))
 	}},
 	{title: "Spend", width: 12, right: true, drop: 3, cell: func(v *customersView, e *entry) string {
 		return v.c.money(e.c.Stats.Spend)

@@ -601,7 +601,7 @@ func (v *customersView) order() func(a, b *entry) int {
 	switch v.sort {
 	case byLastVisit: // newest first, never-visited last
 		f = func(a, b *entry) int {
-			if c := b.c.Stats.LastVisit.Compare(a.c.Stats.LastVisit); c != 0 {
+			if c := cmp.Compare(b.c.Stats.lastVisit, a.c.Stats.lastVisit); c != 0 {
 				return c
 			}
 			return byName(a, b)

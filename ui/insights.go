@@ -1155,8 +1155,8 @@ func (v *insightsView) behindLine(id model.ID, selected bool, w int) string {
 			}
 		case c.Status == model.StatusArchived:
 			note = "archived"
-		case !c.Stats.LastVisit.IsZero():
-			note = "last visit " + v.c.relative(c.Stats.LastVisit) + " · " + v.c.money(c.Stats.Spend)
+		case c.Stats.lastVisit != 0:
+			note = "last visit " + v.c.relative(c.Stats.LastVisit()) + " · " + v.c.money(c.Stats.Spend)
 		default:
 			note = "no visit yet"
 		}

@@ -39,8 +39,7 @@ var sectionTitles = [loyaltySections]string{"Close to the next rung", "Rewards r
 
 // loyaltyRow is one customer in a section, with what that section shows.
 type loyaltyRow struct {
-	id       model.ID
-	name     string
+	id       model.ID // the name is the Customers tab's (name)
 	points   int64
 	progress model.Progress
 	goal     model.Goal     // close: the goal they are close on
@@ -234,15 +233,15 @@ func (l *loyaltyLists) add(cs []model.Customer, ls model.LoyaltySettings, now ti
 		l.counts[r]++
 	}
 	for _, n := range model.CloseToNextRung(cs, ls, now, loc) {
-		l.rows[sectionClose] = append(l.rows[sectionClose], loyaltyRow{id: n.Customer.ID, name: n.Customer.Name,
+		l.rows[sectionClose] = append(l.rows[sectionClose], loyaltyRow{id: n.Customer.ID,
 			points: n.Customer.Stats.Points, progress: n.Progress, goal: n.Goal})
 	}
 	for _, r := range model.RewardsReady(cs, ls) {
-		l.rows[sectionRewards] = append(l.rows[sectionRewards], loyaltyRow{id: r.Customer.ID, name: r.Customer.Name,
+		l.rows[sectionRewards] = append(l.rows[sectionRewards], loyaltyRow{id: r.Customer.ID,
 			points: r.Points, rewards: r.Rewards})
 	}
 	for _, s := range model.SlippingSoon(cs, ls, now, loc, model.SlipDays) {
-		l.rows[sectionSlipping] = append(l.rows[sectionSlipping], loyaltyRow{id: s.Customer.ID, name: s.Customer.Name,
+		l.rows[sectionSlipping] = append(l.rows[sectionSlipping], loyaltyRow{id: s.Customer.ID,
 			points: s.Customer.Stats.Points, slip: s.Slip})
 	}
 }
@@ -346,7 +345,15 @@ func (v *loyaltyView) customer(row loyaltyRow) model.Customer {
 	if e := v.src.byID[row.id]; e != nil {
 		return e.customer()
 	}
-	return model.Customer{ID: row.id, Name: row.name, Stats: model.Stats{Points: row.points}}
+	return model.Customer{ID: row.id, Name: v.name(row), Stats: model.Stats{Points: row.points}}
+}
+
+// name is the row's customer's name, as the Customers tab lists it.
+func (v *loyaltyView) name(row loyaltyRow) string {
+	if e := v.src.byID[row.id]; e != nil {
+		return e.c.Name
+	}
+	return fmt.Sprintf("#%d", row.id)
 }
 
 func (v *loyaltyView) rows(s loyaltySection) []loyaltyRow {
@@ -426,7 +433,7 @@ func (v *loyaltyView) askReminder(row loyaltyRow) {
 		}
 		note = fmt.Sprintf("Tell them their %s pay for %s.", pointsText(row.points), strings.Join(names, " or "))
 	}
-	id, name := row.id, row.name
+	id, name := row.id, v.name(row)
 	v.dialog = newDueDialog(v.c, "Follow up "+clean(name)+" on which day?",
 		[]string{clean(note)}, func(due time.Time) tea.Cmd {
 			return v.c.do(func(s *store.Store) tea.Msg {
@@ -683,7 +690,7 @@ func (v *loyaltyView) rowText(s loyaltySection, r loyaltyRow, w int) string {
 	cur := v.c.settings.Money()
 	loc := v.c.settings.Location()
 	nameW := min(22, max(12, w/4))
-	line := padRight(clean(r.name), nameW) + "  "
+	line := padRight(clean(v.name(r)), nameW) + "  "
 	switch s {
 	case sectionClose:
 		barW := 10

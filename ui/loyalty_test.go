@@ -61,10 +61,10 @@ func (h *harness) loyalty() *loyaltyView {
 	return nil
 }
 
-func rowNames(rows []loyaltyRow) []string {
+func rowNames(v *loyaltyView, rows []loyaltyRow) []string {
 	var out []string
 	for _, r := range rows {
-		out = append(out, r.name)
+		out = append(out, v.name(r))
 	}
 	return out
 }
@@ -109,13 +109,13 @@ func TestLoyaltyListsWhoIsWhere(t *testing.T) {
 	if v.lists.counts != want {
 		t.Fatalf("rungs %v, want %v", v.lists.counts, want)
 	}
-	if got := rowNames(v.lists.rows[sectionClose]); !slices.Equal(got, []string{"Helena Duarte", "Anabela Sousa"}) {
+	if got := rowNames(v, v.lists.rows[sectionClose]); !slices.Equal(got, []string{"Helena Duarte", "Anabela Sousa"}) {
 		t.Errorf("close to the next rung: %q", got)
 	}
-	if got := rowNames(v.lists.rows[sectionRewards]); !slices.Equal(got, []string{"Bruno Costa", "Inês Carvalho", "Ana Lima", "Elena Rossi", "Helena Duarte", "Anabela Sousa"}) {
+	if got := rowNames(v, v.lists.rows[sectionRewards]); !slices.Equal(got, []string{"Bruno Costa", "Inês Carvalho", "Ana Lima", "Elena Rossi", "Helena Duarte", "Anabela Sousa"}) {
 		t.Errorf("rewards ready (most points first): %q", got)
 	}
-	if got := rowNames(v.lists.rows[sectionSlipping]); !slices.Equal(got, []string{"Fátima Reis"}) {
+	if got := rowNames(v, v.lists.rows[sectionSlipping]); !slices.Equal(got, []string{"Fátima Reis"}) {
 		t.Errorf("slipping: %q", got)
 	}
 	h.mustShow("to supporter: 1 more visit", "to client: 1 more purchase",
@@ -144,12 +144,12 @@ func TestTabMovesBetweenTheListsAndJKWithinThem(t *testing.T) {
 		t.Fatal("the first list should have the focus")
 	}
 	h.keys("j")
-	if r := v.selectedRow(); r == nil || r.name != "Anabela Sousa" {
+	if r := v.selectedRow(); r == nil || v.name(*r) != "Anabela Sousa" {
 		t.Fatalf("j selected %+v", r)
 	}
 	h.keys("j") // stops at the end
-	if r := v.selectedRow(); r.name != "Anabela Sousa" {
-		t.Fatalf("j past the end selected %q", r.name)
+	if r := v.selectedRow(); v.name(*r) != "Anabela Sousa" {
+		t.Fatalf("j past the end selected %q", v.name(*r))
 	}
 	h.keys("tab")
 	if v.focus != sectionRewards {
@@ -157,19 +157,19 @@ func TestTabMovesBetweenTheListsAndJKWithinThem(t *testing.T) {
 	}
 	h.mustShow("▸ Rewards ready (6)", "> Bruno Costa")
 	h.keys("G")
-	if r := v.selectedRow(); r.name != "Anabela Sousa" {
-		t.Fatalf("G selected %q", r.name)
+	if r := v.selectedRow(); v.name(*r) != "Anabela Sousa" {
+		t.Fatalf("G selected %q", v.name(*r))
 	}
 	h.keys("g", "down")
-	if r := v.selectedRow(); r.name != "Inês Carvalho" {
-		t.Fatalf("g then down selected %q", r.name)
+	if r := v.selectedRow(); v.name(*r) != "Inês Carvalho" {
+		t.Fatalf("g then down selected %q", v.name(*r))
 	}
 	h.keys("tab", "tab")
 	if v.focus != sectionClose {
 		t.Fatal("tab should wrap around to the first list")
 	}
-	if r := v.selectedRow(); r.name != "Anabela Sousa" {
-		t.Fatalf("each list keeps its own selection; got %q", r.name)
+	if r := v.selectedRow(); v.name(*r) != "Anabela Sousa" {
+		t.Fatalf("each list keeps its own selection; got %q", v.name(*r))
 	}
 	h.keys("shift+tab")
 	if v.focus != sectionSlipping {
@@ -282,7 +282,7 @@ func TestTheListsFollowChangesAsAFullRecomputationWould(t *testing.T) {
 	}
 	h.send(tickMsg{})
 	v := h.loyalty()
-	if got := rowNames(v.lists.rows[sectionClose]); !slices.Equal(got, []string{"Helena Duarte"}) {
+	if got := rowNames(v, v.lists.rows[sectionClose]); !slices.Equal(got, []string{"Helena Duarte"}) {
 		t.Fatalf("close after Anabela's third purchase: %q", got)
 	}
 	var cs []*model.Customer
@@ -301,11 +301,11 @@ func TestTheListsFollowChangesAsAFullRecomputationWould(t *testing.T) {
 		t.Fatalf("counts %v, worked out again %v", v.lists.counts, full.counts)
 	}
 	for s := range loyaltySections {
-		if got, want := rowNames(v.lists.rows[s]), rowNames(full.rows[s]); !slices.Equal(got, want) {
+		if got, want := rowNames(v, v.lists.rows[s]), rowNames(v, full.rows[s]); !slices.Equal(got, want) {
 			t.Errorf("%s: %q, worked out again %q", sectionTitles[s], got, want)
 		}
 	}
-	if i := slices.IndexFunc(v.lists.rows[sectionRewards], func(r loyaltyRow) bool { return r.name == "Anabela Sousa" }); i < 0 || v.lists.rows[sectionRewards][i].points != 140 {
+	if i := slices.IndexFunc(v.lists.rows[sectionRewards], func(r loyaltyRow) bool { return v.name(r) == "Anabela Sousa" }); i < 0 || v.lists.rows[sectionRewards][i].points != 140 {
 		t.Fatalf("Anabela's points after the purchase: %+v", v.lists.rows[sectionRewards])
 	}
 }
@@ -339,7 +339,7 @@ func TestCustomersSlipAsDaysPassWithoutAWrite(t *testing.T) {
 	if v.lists.day != "2026-12-15" {
 		t.Fatalf("worked out for %s", v.lists.day)
 	}
-	if got := rowNames(v.lists.rows[sectionSlipping]); slices.Contains(got, "Fátima Reis") {
+	if got := rowNames(v, v.lists.rows[sectionSlipping]); slices.Contains(got, "Fátima Reis") {
 		t.Fatalf("Fátima still slipping after the day passed: %q", got)
 	}
 	if v.lists.counts[model.RungClient] != 2 {
