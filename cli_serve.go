@@ -352,7 +352,8 @@ func (sv *patronServer) serveSession(next ssh.Handler) ssh.Handler {
 		changes, stopListening := store.Subscribe(s.Path())
 		defer stopListening() // ends the window's wait for news of other counters
 		opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler())
-		program := tea.NewProgram(sv.model(s, ui.Options{Now: sv.cfg.now, Version: sv.cfg.version, Notify: changes}), opts...)
+		window := sv.model(s, ui.Options{Now: sv.cfg.now, Version: sv.cfg.version, Notify: changes})
+		program := tea.NewProgram(window, opts...)
 		if !sv.track(program) {
 			sv.refuse(sess, "The Patron server is stopping; connect again once it is back.")
 			return
@@ -361,6 +362,9 @@ func (sv *patronServer) serveSession(next ssh.Handler) ssh.Handler {
 		sv.log.Info("counter connected", "staff", who, "from", from, "window", actor.Window, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
 		start := time.Now()
 		err = sv.runProgram(sess, program, winch)
+		if w, ok := window.(interface{ Close() }); ok {
+			w.Close() // the window's work over every customer stops
+		}
 		sv.log.Info("counter left", "staff", who, "from", from, "window", actor.Window, "after", time.Since(start).Round(time.Second))
 		switch {
 		case errors.Is(err, tea.ErrProgramPanic):

@@ -35,9 +35,13 @@ func (c *cli) runTUI(cmd *cobra.Command) error {
 	}
 	c.inShopZone(s)
 	stop := make(chan struct{})
+	// The soft memory limit for the file's size (ui.GovernMemory), once the
+	// interface has counted the customers: this process is this one window.
+	var govern sync.Once
+	counted := func(n int) { govern.Do(func() { ui.GovernMemory(n, stop) }) }
 	snaps := &snapshotter{snap: func(reason string) error { _, err := s.Snapshot(reason); return err }}
 	snaps.start(stop, startSnapshotDelay, 24*time.Hour)
-	app := ui.New(s, ui.Options{Now: now, Version: versionString(), Started: processStart, Opened: time.Now()})
+	app := ui.New(s, ui.Options{Now: now, Version: versionString(), Started: processStart, Opened: time.Now(), Counted: counted})
 	_, runErr := tea.NewProgram(app).Run()
 	if c.timings {
 		app.WriteTimings(c.errOut)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,14 +107,19 @@ func BenchmarkStartup(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				app := ui.New(s, ui.Options{Now: func() time.Time { return startupNow }, Version: "bench", Started: start, Opened: time.Now()})
+				stop := make(chan struct{}) // as runTUI governs the memory
+				var govern sync.Once
+				app := ui.New(s, ui.Options{Now: func() time.Time { return startupNow }, Version: "bench", Started: start, Opened: time.Now(),
+					Counted: func(n int) { govern.Do(func() { ui.GovernMemory(n, stop) }) }})
 				until := untilFull
 				if sz.customers > 100_000 {
 					until = untilSearch
 				}
 				p := tea.NewProgram(probe{app, until}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(100, 30),
 					tea.WithColorProfile(colorprofile.ANSI256), tea.WithoutSignalHandler())
-				if _, err := p.Run(); err != nil {
+				_, err = p.Run()
+				close(stop)
+				if err != nil {
 					b.Fatal(err)
 				}
 				t := app.Timings()

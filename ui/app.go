@@ -28,6 +28,10 @@ type Options struct {
 	// Started and Opened are when Patron started and when it had opened the
 	// data file, for App.Timings (`patron --timings`).
 	Started, Opened time.Time
+	// Counted, when set, is told how many customers the file holds each
+	// time the list is read (a window on its own governs its memory by it:
+	// GovernMemory).
+	Counted func(customers int)
 }
 
 // The smallest window Patron draws in, and how often it reads the change feed.
@@ -94,7 +98,9 @@ func New(s *store.Store, o Options) *App {
 	a.help.Styles = c.styles.Help
 	a.help.ShortSeparator = " · "
 	a.timings.Started, a.timings.Opened = o.Started, o.Opened
-	a.tabs = []tab{{num: 1, view: newCustomersView(c)}}
+	cv := newCustomersView(c)
+	cv.counted = o.Counted
+	a.tabs = []tab{{num: 1, view: cv}}
 	a.addRemindersTab()
 	a.addLogTab()
 	a.addLoyaltyTab()
@@ -182,6 +188,15 @@ func (a *App) current() View {
 		return a.settings
 	}
 	return a.tabs[a.active].view
+}
+
+// Close says the window is gone: the work over every customer that has
+// not begun never will, and Close returns once the one under way is done
+// (patron serve closes each counter's window as it leaves).
+func (a *App) Close() {
+	a.c.closed.Store(true)
+	a.c.heavy.Lock()
+	a.c.heavy.Unlock() //nolint:staticcheck // waiting for the work under way, not guarding anything
 }
 
 // Update handles a message and notes when start-up settled.

@@ -159,6 +159,8 @@ type customersView struct {
 	// ladder is the Loyalty tab's latest lists, for the list's rung
 	// column; nil shows none yet.
 	ladder *loyaltyLists
+	// counted is Options.Counted.
+	counted func(customers int)
 }
 
 func newCustomersView(c *common) *customersView {
@@ -239,6 +241,9 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 	case countMsg:
 		if msg.gen == v.loadGen {
 			v.total = msg.n
+			if v.counted != nil {
+				v.counted(msg.n)
+			}
 		}
 		return v, nil
 	case indexMsg:

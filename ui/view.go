@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -54,14 +55,21 @@ type common struct {
 	// and builds its results, and at 100,000 customers their working
 	// memory together would double Patron's peak.
 	heavy sync.Mutex
+	// closed: the window is gone (App.Close); heavy work not yet begun
+	// is not begun.
+	closed atomic.Bool
 }
 
-// oneAtATime is do for heavy work: fn runs after any other under way.
+// oneAtATime is do for heavy work: fn runs after any other under way,
+// unless the window has closed meanwhile.
 func (c *common) oneAtATime(fn func(s *store.Store) tea.Msg) tea.Cmd {
 	s := c.store
 	return func() tea.Msg {
 		c.heavy.Lock()
 		defer c.heavy.Unlock()
+		if c.closed.Load() {
+			return nil
+		}
 		return fn(s)
 	}
 }
