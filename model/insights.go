@@ -435,11 +435,11 @@ func (f Figures) Display(fig Figure, cur Currency) string {
 	info, _ := InfoOf(fig)
 	switch fig {
 	case FigureRetention:
-		return fmt.Sprintf("%s (%d of %d)", percent(v), f.Retention.Part, f.Retention.Whole)
+		return fmt.Sprintf("%s (%s of %s)", percent(v), GroupDigits(f.Retention.Part), GroupDigits(f.Retention.Whole))
 	case FigureRepeat:
-		return fmt.Sprintf("%s (%d of %d)", percent(v), f.RepeatPurchase.Part, f.RepeatPurchase.Whole)
+		return fmt.Sprintf("%s (%s of %s)", percent(v), GroupDigits(f.RepeatPurchase.Part), GroupDigits(f.RepeatPurchase.Whole))
 	case FigureSatisfaction:
-		return fmt.Sprintf("%.1f of 5 (%d)", v, f.Feedback)
+		return fmt.Sprintf("%.1f of 5 (%s)", v, GroupDigits(f.Feedback))
 	}
 	switch info.Unit {
 	case UnitShare:
@@ -451,7 +451,39 @@ func (f Figures) Display(fig Figure, cur Currency) string {
 	case UnitScore:
 		return fmt.Sprintf("%.1f", v)
 	}
-	return strconv.FormatInt(int64(v), 10)
+	return GroupDigits(int(v))
+}
+
+// DisplayShort is Display without what only explains the figure (a
+// share's "of", the number of scores), for a narrow column: "62%".
+func (f Figures) DisplayShort(fig Figure, cur Currency) string {
+	v, ok := f.Value(fig)
+	switch {
+	case !ok:
+		return "—"
+	case fig == FigureRetention || fig == FigureRepeat:
+		return percent(v)
+	case fig == FigureSatisfaction:
+		return fmt.Sprintf("%.1f of 5", v)
+	}
+	return f.Display(fig, cur)
+}
+
+// GroupDigits writes a count with its thousands set apart: 12,345.
+func GroupDigits(n int) string {
+	s := strconv.Itoa(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	var b strings.Builder
+	for i := range len(s) {
+		if i > start && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 func percent(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', 0, 64) + "%" }
@@ -484,7 +516,7 @@ func Change(fig Figure, now, before Figures, cur Currency) (dir int, text string
 		text = signed(strconv.FormatFloat(math.Abs(mag), 'f', 1, 64), mag)
 	default:
 		mag = d
-		text = signed(strconv.FormatFloat(math.Abs(d), 'f', 0, 64), d)
+		text = signed(GroupDigits(int(math.Abs(d))), d)
 	}
 	switch {
 	case mag > 0:

@@ -752,3 +752,33 @@ func insSynthetic(n, m int) ([]Customer, []Interaction) {
 	}
 	return customers, log
 }
+
+func TestLargeFiguresAreGroupedAndShortenWhenNarrow(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 12345: "12,345", 1234567: "1,234,567", -1234: "-1,234", -999: "-999"} {
+		if got := GroupDigits(n); got != want {
+			t.Errorf("GroupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+	f := Figures{NewCustomers: 5682, Feedback: 1200, ScoreTotal: 5400}
+	f.Retention.Part, f.Retention.Whole = 5930, 15836
+	usd := DefaultSettings().Money()
+	for _, c := range []struct {
+		fig         Figure
+		full, short string
+	}{
+		{FigureRetention, "37% (5,930 of 15,836)", "37%"},
+		{FigureNewCustomers, "5,682", "5,682"},
+		{FigureSatisfaction, "4.5 of 5 (1,200)", "4.5 of 5"},
+		{FigureRepeat, "—", "—"},
+	} {
+		if got := f.Display(c.fig, usd); got != c.full {
+			t.Errorf("%s: %q, want %q", c.fig, got, c.full)
+		}
+		if got := f.DisplayShort(c.fig, usd); got != c.short {
+			t.Errorf("%s short: %q, want %q", c.fig, got, c.short)
+		}
+	}
+	if _, text := Change(FigureNewCustomers, f, Figures{NewCustomers: 4213}, usd); text != "+1,469" {
+		t.Errorf("a large change: %q", text)
+	}
+}

@@ -370,19 +370,22 @@ func (v *insightsView) periodSentence() string {
 // insightRow is one line of figures: a figure, or a part of one (a
 // reason, a category) indented under it.
 type insightRow struct {
-	fig    model.Figure
-	part   string // a lost reason, a complaint category, "win-back"...; "" for the whole figure
-	label  string
-	short  string // the label on a narrow window
-	sub    bool
-	cur    string
-	prev   string
-	dir    int // +1 up, -1 down, 0 the same or unknown
-	change string
-	better int
-	ids    []model.ID // the customers behind the current span's figure
-	what   string     // who they are, for the list's title
-	chart  insightChart
+	fig   model.Figure
+	part  string // a lost reason, a complaint category, "win-back"...; "" for the whole figure
+	label string
+	short string // the label on a narrow window
+	sub   bool
+	cur   string
+	prev  string
+	// curShort and prevShort are cur and prev without their explanation
+	// ("62%" for "62% (12,345 of 19,900)"), when those do not fit.
+	curShort, prevShort string
+	dir                 int // +1 up, -1 down, 0 the same or unknown
+	change              string
+	better              int
+	ids                 []model.ID // the customers behind the current span's figure
+	what                string     // who they are, for the list's title
+	chart               insightChart
 }
 
 // insightChart names a chart drawn as a row of its own under the figures
@@ -436,6 +439,7 @@ func (v *insightsView) rows() []insightRow {
 	for _, fi := range model.FigureList {
 		row := insightRow{fig: fi.Figure, label: fi.Label, short: fi.Label, better: fi.Better,
 			cur: cur.Display(fi.Figure, money), prev: prev.Display(fi.Figure, money),
+			curShort: cur.DisplayShort(fi.Figure, money), prevShort: prev.DisplayShort(fi.Figure, money),
 			ids: cur.CustomersBehind(fi.Figure, ""), what: behindWhat(fi.Figure, "", cs, ps, v.current())}
 		if s, ok := shortLabels[fi.Figure]; ok {
 			row.short = s
@@ -528,9 +532,9 @@ func countOf(list []model.Count, name string) int {
 func countChange(a, b int) (int, string) {
 	switch d := a - b; {
 	case d > 0:
-		return 1, fmt.Sprintf("+%d", d)
+		return 1, "+" + model.GroupDigits(d)
 	case d < 0:
-		return -1, fmt.Sprintf("%d", d)
+		return -1, model.GroupDigits(d)
 	}
 	return 0, "no change"
 }
@@ -687,9 +691,15 @@ func (v *insightsView) rowLine(row insightRow, selected bool, c insightCols, tw 
 	if row.sub {
 		label = "  " + label
 	}
-	line := padRight(label, c.label) + " " + padLeft(row.cur, c.value)
+	fit := func(full, short string) string {
+		if width(full) > c.value && short != "" {
+			return short
+		}
+		return full
+	}
+	line := padRight(label, c.label) + " " + padLeft(fit(row.cur, row.curShort), c.value)
 	if c.prev {
-		line += " " + padLeft(row.prev, c.value)
+		line += " " + padLeft(fit(row.prev, row.prevShort), c.value)
 	}
 	arrow, text := changeParts(row.dir, row.change)
 	cell := ""

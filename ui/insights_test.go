@@ -211,6 +211,12 @@ func TestInsightsChangeIsMarkedWithAndWithoutColour(t *testing.T) {
 			t.Errorf("without colour the direction is lost: %q", plain)
 		}
 	}
+	// A share too wide for its column drops its "of" and keeps the rate.
+	big := ansi.Strip(v.rowLine(insightRow{label: "Retention rate", cur: "37% (5,930 of 15,836)", curShort: "37%",
+		prev: "40% (5,368 of 13,420)", prevShort: "40%", dir: -1, change: "-3 pts", better: 1}, false, cols, 80))
+	if !strings.Contains(big, " 37% ") || !strings.Contains(big, " 40% ") || strings.Contains(big, "…") || width(big) > 80 {
+		t.Errorf("a wide share: %q", big)
+	}
 	// A narrow column keeps the arrow when the size does not fit.
 	narrow := insightColumns(60)
 	if l := ansi.Strip(v.rowLine(insightRow{label: "Revenue", cur: "€1", prev: "€2", dir: -1, change: "-€864,60", better: 1}, false, narrow, 60)); !strings.HasSuffix(strings.TrimSpace(l), "▼") || width(l) > 60 {
