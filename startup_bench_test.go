@@ -119,6 +119,7 @@ func BenchmarkStartup(b *testing.B) {
 					tea.WithColorProfile(colorprofile.ANSI256), tea.WithoutSignalHandler())
 				_, err = p.Run()
 				close(stop)
+				app.Close() // its work over every customer stops: the next run measures only its own
 				if err != nil {
 					b.Fatal(err)
 				}

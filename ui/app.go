@@ -191,16 +191,24 @@ func (a *App) current() View {
 }
 
 // Close says the window is gone: the work over every customer that has
-// not begun never will, and Close returns once the one under way is done
-// (patron serve closes each counter's window as it leaves).
+// not begun never will, Close returns once the one under way is done, and
+// the window lets go of what it held (patron serve closes each counter's
+// window as it leaves; a timer of the finished program's may keep the App
+// itself for a day, and must not keep 100 MB with it). A closed App draws
+// nothing and takes no message.
 func (a *App) Close() {
 	a.c.closed.Store(true)
 	a.c.heavy.Lock()
-	a.c.heavy.Unlock() //nolint:staticcheck // waiting for the work under way, not guarding anything
+	a.c.heavy.Unlock()      //nolint:staticcheck // waiting for the work under way, not guarding anything
+	a.timings = a.Timings() // kept for WriteTimings
+	a.tabs, a.settings, a.dialog = nil, nil, nil
 }
 
 // Update handles a message and notes when start-up settled.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if a.tabs == nil {
+		return a, nil // closed
+	}
 	m, cmd := a.update(msg)
 	a.noteSettled()
 	return m, cmd
@@ -480,6 +488,9 @@ func (a *App) clickHeader(x int) {
 // View draws the header, the current view (or help, or the Settings page)
 // and the footer, exactly the window's size.
 func (a *App) View() tea.View {
+	if a.tabs == nil {
+		return tea.NewView("") // closed
+	}
 	a.noteFrame()
 	v := tea.NewView(a.render())
 	v.AltScreen = true

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"os"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +86,31 @@ func TestGovernMemorySetsTheLimitAndPutsItBack(t *testing.T) {
 	GovernMemory(100_000, stop)
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("with GOMEMLIMIT set the limit became %d", got)
+	}
+}
+
+// A closed window lets go of what it held, draws nothing, takes no
+// message, and still says how start-up went.
+func TestAClosedWindowLetsGoAndKeepsItsTimings(t *testing.T) {
+	h := newHarness(t, shopFile(t), 80, 24)
+	h.app.View()
+	before := h.app.Timings()
+	h.app.Close()
+	if h.app.tabs != nil {
+		t.Fatal("a closed window still holds its tabs")
+	}
+	if got := h.app.Timings(); got.FirstFrame != before.FirstFrame || got.SearchReady != before.SearchReady || got.SearchReady.IsZero() {
+		t.Fatalf("timings after closing: %+v, before %+v", got, before)
+	}
+	if _, cmd := h.app.Update(tickMsg{}); cmd != nil {
+		t.Fatal("a closed window answered a message")
+	}
+	if v := h.app.View(); v.Content != "" {
+		t.Fatalf("a closed window drew %q", v.Content)
+	}
+	var out bytes.Buffer
+	h.app.WriteTimings(&out)
+	if !strings.Contains(out.String(), "search ready") {
+		t.Fatalf("timings after closing:\n%s", out.String())
 	}
 }

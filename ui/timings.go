@@ -95,6 +95,9 @@ func (a *App) noteSettled() {
 // Timings says how far start-up got, and when.
 func (a *App) Timings() Timings {
 	t := a.timings
+	if len(a.tabs) == 0 {
+		return t // closed: Close kept them
+	}
 	if cv, ok := a.tabs[0].view.(*customersView); ok {
 		t.Listed, t.SearchReady = cv.timings.listed, cv.timings.indexed
 		t.ListedRSS, t.SearchRSS = cv.timings.listedRSS, cv.timings.indexedRSS
