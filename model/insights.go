@@ -1081,18 +1081,9 @@ func median(v []int) float64 {
 	return float64(s[n/2-1]+s[n/2]) / 2
 }
 
-// lapsedAt is the active customers a win-back or thinking-of-you reminder
-// is due for at now: the rules' own definitions, on whatever the owner
-// switched on or off.
-func lapsedAt(customers []*Customer, rs ReminderSettings, loc *time.Location, now time.Time) Lapsed {
-	l := newLapsedCounter(rs, loc, now)
-	for _, c := range customers {
-		l.add(c)
-	}
-	return l.done()
-}
-
-// lapsedCounter is lapsedAt a customer at a time.
+// lapsedCounter finds, a customer at a time, the active customers a
+// win-back or thinking-of-you reminder is due for at now: the rules' own
+// definitions, whatever the owner switched on or off.
 type lapsedCounter struct {
 	e   *eval
 	now time.Time

@@ -198,9 +198,9 @@ func (a *App) current() View {
 // nothing and takes no message.
 func (a *App) Close() {
 	a.c.closed.Store(true)
-	a.c.heavy.Lock()
-	a.c.heavy.Unlock()      //nolint:staticcheck // waiting for the work under way, not guarding anything
+	a.c.heavy.Lock()        // the work under way is done once this is ours
 	a.timings = a.Timings() // kept for WriteTimings
+	a.c.heavy.Unlock()
 	a.tabs, a.settings, a.dialog = nil, nil, nil
 }
 

@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -95,14 +94,6 @@ func listOfSummary(s *store.CustomerSummary) listCustomer {
 		Tags: s.Tags, Status: s.Status, Partner: s.Partner, NoContact: s.NoContact,
 		Stats: statsOf(s.Stats.Visits, s.Stats.Spend, s.Stats.Points, s.Stats.LastVisit),
 	}
-}
-
-// sameListPart reports whether a and b hold the same.
-func sameListPart(a, b *listCustomer) bool {
-	return a.ID == b.ID && a.Name == b.Name && a.Phone == b.Phone && a.Email == b.Email &&
-		a.Preferences == b.Preferences && a.Notes == b.Notes && slices.Equal(a.Tags, b.Tags) &&
-		a.Status == b.Status && a.Partner == b.Partner && a.NoContact == b.NoContact && a.Stats.Visits == b.Stats.Visits &&
-		a.Stats == b.Stats
 }
 
 // newEntry is the entry of a whole record: its list part shares the
