@@ -81,7 +81,7 @@ are for scripts and never ask questions.`,
 	root.SetErr(errOut)
 	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().StringVar(&c.db, "db", "", "data file to use (default $PATRON_DB, else "+defaultDBPath()+")")
-	root.Flags().BoolVar(&c.timings, "timings", false, "when Patron exits, write to stderr how long opening the file, the first page and the full load took")
+	root.Flags().BoolVar(&c.timings, "timings", false, "when Patron exits, write to stderr how long opening the file, the first page, search and every tab took, and the memory")
 	root.PersistentFlags().StringVar(&c.nowFlag, "now", "", "evaluate as of this day (2026-12-01, yesterday, -1m, ...): what is due, which tier")
 	root.AddCommand(
 		c.demoCmd(), c.addCmd(), c.listCmd(), c.settingsCmd(),
