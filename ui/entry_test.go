@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/patron-crm/patron/model"
@@ -51,4 +52,49 @@ func entriesOf(cs []*model.Customer) []*entry {
 		out[i] = newEntry(*c)
 	}
 	return out
+}
+
+// eachChunk hands over whole records in chunks: the entries' own when
+// they hold them, else read from the file; one gone from the file is left
+// out; without a file to read from it says so.
+func TestEachChunkReadsWhatTheListDoesNotHold(t *testing.T) {
+	s := shopFile(t)
+	all, err := s.AllCustomers(nil)
+	if err != nil || len(all) < 3 {
+		t.Fatalf("%d customers, %v", len(all), err)
+	}
+	var entries []*entry
+	for i := range all {
+		c := all[i]
+		if i == 0 {
+			c.Notes = "held, not read" // an entry holding its record is not read again
+			entries = append(entries, newEntry(c))
+			continue
+		}
+		entries = append(entries, &entry{c: listOf(&c)})
+	}
+	entries = append(entries, &entry{c: listCustomer{ID: 99999, Name: "Gone"}})
+	var got []model.Customer
+	chunks := 0
+	if err := eachChunk(s, entries, 2, func(cs []model.Customer) {
+		chunks++
+		got = append(got, cs...)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(all) || chunks != (len(entries)+1)/2 {
+		t.Fatalf("%d records in %d chunks, want %d", len(got), chunks, len(all))
+	}
+	for _, c := range got {
+		want := all[slices.IndexFunc(all, func(a model.Customer) bool { return a.ID == c.ID })]
+		if c.ID == all[0].ID {
+			want.Notes = "held, not read"
+		}
+		if c.Name != want.Name || c.Notes != want.Notes || c.Stats.Spend != want.Stats.Spend || c.Address != want.Address {
+			t.Fatalf("customer %d: %+v, want %+v", c.ID, c, want)
+		}
+	}
+	if err := eachChunk(nil, entries[1:2], 2, func([]model.Customer) {}); err == nil {
+		t.Fatal("without a file, an entry with no record is not an error")
+	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -667,4 +668,30 @@ func TestTheHelpNamesDollarAndP(t *testing.T) {
 	h.mustShow("redeem", "partner")
 	h.keys("esc", "4", "?")
 	h.mustShow("next list", "follow-up", "redeem")
+}
+
+// A ladder whose customers could not be read says why, and is worked out
+// again on the next change, not on every message.
+func TestALadderThatCannotBeReadIsTriedAgainOnAChange(t *testing.T) {
+	s := loyaltyShop(t)
+	h := newHarness(t, s, 80, 24)
+	h.keys("4")
+	v := h.loyalty()
+	v.computing, v.gen = true, v.gen+1
+	h.send(loyaltyDoneMsg{gen: v.gen, err: errors.New("another Patron is busy with the file")})
+	if !strings.Contains(h.status(), "the ladder could not be worked out: another Patron is busy") {
+		t.Fatalf("status %q", h.status())
+	}
+	v.lists = nil // as if it had never been worked out
+	if cmd := v.maybeCompute(); cmd != nil {
+		t.Fatal("tried again with nothing changed")
+	}
+	all, _ := s.AllCustomers(nil)
+	if _, err := s.AddInteraction(model.Interaction{Customer: all[0].ID, Kind: model.KindVisit, At: testNow.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	if v.lists == nil || v.failed != "" {
+		t.Fatalf("the change did not bring the ladder back (failed %q)", v.failed)
+	}
 }

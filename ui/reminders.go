@@ -694,7 +694,7 @@ func (v *remindersView) remember() {
 
 // selected is the reminder under the cursor, unpacked (nil on none).
 func (v *remindersView) selected() *model.Reminder {
-	if v.cursor < 0 || v.cursor >= len(v.rows) || v.rows[v.cursor].isHeading() {
+	if v.cursor < 0 || v.cursor >= len(v.rows) || v.rows[v.cursor].isHeading() || int(v.rows[v.cursor].at) >= v.list.Len() {
 		return nil
 	}
 	r := v.list.At(int(v.rows[v.cursor].at))

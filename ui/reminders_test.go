@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -934,4 +935,33 @@ func inZone(rs []model.Reminder, loc *time.Location) []model.Reminder {
 		}
 	}
 	return out
+}
+
+// Reminders whose customers could not be read say why, keep what showed
+// before, and are worked out again on the next change.
+func TestRemindersThatCannotBeReadSaySoAndAreTriedAgain(t *testing.T) {
+	s := remindersFile(t)
+	h := newHarness(t, s, 120, 30)
+	rv := h.reminders()
+	rv.evaluated, rv.list, rv.rows, rv.index.ready = false, nil, nil, false // as before the first evaluation lands
+	rv.evaluating, rv.evalSeq = true, rv.evalSeq+1
+	h.keys("3")
+	h.send(evalMsg{seq: rv.evalSeq, err: errors.New("another Patron is busy with the file")})
+	h.mustShow("The customers could not be read", "another Patron is busy with the file")
+	if !strings.Contains(h.status(), "the reminders could not be worked out") {
+		t.Fatalf("status %q", h.status())
+	}
+	// Nothing changed: no second try on every message.
+	if cmd := rv.maybeEvaluate(); cmd != nil || rv.evaluating {
+		t.Fatal("tried again with nothing changed")
+	}
+	diogo, _ := findByName(t, s, "Diogo Alves")
+	if _, err := s.AddInteraction(model.Interaction{Customer: diogo.ID, Kind: model.KindCall, At: hoursAgo(1)}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tickMsg{})
+	h.mustNotShow("could not be read")
+	if !rv.evaluated || rv.open() == 0 {
+		t.Fatal("the change did not bring the reminders back")
+	}
 }
