@@ -1141,7 +1141,7 @@ func (v *remindersView) listView() string {
 	for i := v.offset; i < len(v.rows) && i < v.offset+v.listRows(); i++ {
 		row := v.rows[i]
 		if row.isHeading() {
-			lines = append(lines, truncate(st.Title.Render(remGroups[-row.at-1])+st.Subtle.Render(fmt.Sprintf(" (%d)", row.count)), v.w))
+			lines = append(lines, truncate(st.Title.Render(remGroups[-row.at-1])+st.Subtle.Render(" ("+thousands(int(row.count))+")"), v.w))
 			continue
 		}
 		r := v.list.At(int(row.at))
