@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -602,34 +603,26 @@ func (v *remindersView) armDayTimer() tea.Cmd {
 // rebuild lays the evaluated list out under its headings, keeping the
 // selection on the same reminder (or its neighbour while it is away).
 func (v *remindersView) rebuild() {
-	v.rows = v.rows[:0]
 	now, loc := v.c.now(), v.loc()
-	// The list is sorted by due day, so a group is a run of it: no copies
-	// of a large list, only pointers into it.
-	group := func(i int) int {
-		switch d := model.DaysBetween(now, v.list.Due(i), loc); {
-		case d < 0:
-			return 0
-		case d == 0:
-			return 1
-		case d <= 7:
-			return 2
-		}
-		return 3
-	}
-	v.due = 0
-	dropped := v.index.dropped
+	// The list is sorted by due time, so a group is a run of it, found by
+	// a binary search on the day each group starts: Overdue before today,
+	// Today, the next 7 days, Later.
 	n := v.list.Len()
-	for i := 0; i < n; {
-		g := group(i)
-		j := i + 1
-		for j < n && group(j) == g {
-			j++
-		}
-		count := 0
-		for k := i; k < j; k++ {
-			if !dropped[int32(k)] {
-				count++
+	days := [3]int{0, 1, 8}
+	var bounds [5]int
+	for g, d := range days {
+		bounds[g+1] = sort.Search(n, func(i int) bool { return model.DaysBetween(now, v.list.Due(i), loc) >= d })
+	}
+	bounds[4] = n
+	dropped := v.index.dropped
+	v.rows = slices.Grow(v.rows[:0], n+len(bounds))
+	v.due = 0
+	for g := range 4 {
+		i, j := bounds[g], bounds[g+1]
+		count := j - i
+		for k := range dropped {
+			if int(k) >= i && int(k) < j {
+				count--
 			}
 		}
 		if count > 0 {
@@ -643,7 +636,6 @@ func (v *remindersView) rebuild() {
 				}
 			}
 		}
-		i = j
 	}
 	found := false
 	if v.selectedKey != "" {
