@@ -125,12 +125,6 @@ func (e *entry) customer() model.Customer {
 	}
 }
 
-// record is customer, as a pointer to a copy of its own.
-func (e *entry) record() *model.Customer {
-	c := e.customer()
-	return &c
-}
-
 // eachChunk hands fn the whole records of entries a chunk at a time, in
 // one buffer reused (fn must not keep it): unpacked where the entry holds
 // the record, else read from the file, one short read a chunk. So a
