@@ -28,9 +28,10 @@ type Options struct {
 	// Started and Opened are when Patron started and when it had opened the
 	// data file, for App.Timings (`patron --timings`).
 	Started, Opened time.Time
-	// Counted, when set, is told how many customers the file holds each
-	// time the list is read (a window on its own governs its memory by it:
-	// GovernMemory).
+	// Counted, when set, is told how many customers the list holds each
+	// time it has been read and is searchable (a window on its own governs
+	// its memory by it from then: GovernMemory; the list's own load, the
+	// first frame and search, never wait on the collector for it).
 	Counted func(customers int)
 }
 

@@ -241,9 +241,6 @@ func (v *customersView) Update(msg tea.Msg) (View, tea.Cmd) {
 	case countMsg:
 		if msg.gen == v.loadGen {
 			v.total = msg.n
-			if v.counted != nil {
-				v.counted(msg.n)
-			}
 		}
 		return v, nil
 	case indexMsg:

@@ -394,6 +394,9 @@ func (v *customersView) gotIndex(msg indexMsg) tea.Cmd {
 		// The load's first index: the list is whole and searchable.
 		v.loading, v.gone = false, nil
 		v.dataGen++
+		if v.counted != nil {
+			v.counted(len(v.byID))
+		}
 	}
 	if v.query != "" {
 		cmds = append(cmds, v.runSearch())

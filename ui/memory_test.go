@@ -37,8 +37,8 @@ func TestTheMemoryLimitFollowsTheFileAndMakesRoom(t *testing.T) {
 	}
 }
 
-// A window is told how many customers its file holds once the list is
-// read (and again when it is read again), to govern its memory by.
+// A window is told how many customers its list holds once it is read and
+// searchable (and again when it is read again), to govern its memory by.
 func TestTheWindowSaysHowManyCustomersItHolds(t *testing.T) {
 	s := shopFile(t)
 	var counts []int
